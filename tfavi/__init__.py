@@ -1,0 +1,1 @@
+"""tfavi: deep hierarchical variational autoencoders for Keras 3 and TensorFlow."""
