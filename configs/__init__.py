@@ -1,0 +1,1 @@
+"""Training recipes as Python: each module has `get_config()` and `get_smoke_config()`."""

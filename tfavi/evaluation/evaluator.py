@@ -1,0 +1,47 @@
+"""Test-set evaluation: ELBO and importance-weighted log-likelihood, in nats and bits/dim."""
+
+import math
+
+import keras
+import numpy as np
+
+
+def evaluate(
+    model,
+    dataset,
+    num_importance_samples: int = 1000,
+    chunk_size: int = 100,
+    num_batches: int | None = None,
+    verbose: int = 1,
+) -> dict:
+    """Averages over `dataset` (batches of images) the negative ELBO (one posterior sample per
+    example, as in training) and the importance-weighted log-likelihood with K samples.
+
+    Returns nats per example and bits per dimension of both, and the example count.
+    """
+    nelbo, recon, kl, log_likelihood, count = [], [], [], [], 0
+    progress = keras.utils.Progbar(num_batches, verbose=verbose, unit_name="batch")
+    for images in dataset:
+        outputs = model(images, training=False)
+        batch_kl = np.sum(outputs["kl"], axis=-1)
+        recon.append(-np.asarray(outputs["recon_log_prob"]))
+        kl.append(batch_kl)
+        nelbo.append(recon[-1] + batch_kl)
+        log_likelihood.append(
+            np.asarray(model.log_likelihood(images, num_importance_samples, chunk_size))
+        )
+        count += len(nelbo[-1])
+        progress.add(1, [("nelbo", float(np.mean(nelbo[-1]))), ("nll", -float(np.mean(log_likelihood[-1])))])
+    to_bits = 1.0 / (model.num_dimensions * math.log(2))
+    nelbo_mean = float(np.mean(np.concatenate(nelbo)))
+    nll_mean = -float(np.mean(np.concatenate(log_likelihood)))
+    return {
+        "examples": count,
+        "num_importance_samples": num_importance_samples,
+        "nelbo": nelbo_mean,
+        "recon": float(np.mean(np.concatenate(recon))),
+        "kl": float(np.mean(np.concatenate(kl))),
+        "nll": nll_mean,
+        "elbo_bits_per_dim": nelbo_mean * to_bits,
+        "nll_bits_per_dim": nll_mean * to_bits,
+    }

@@ -1,0 +1,4 @@
+"""Model families on the `HierarchicalVAE` contract."""
+
+from tfavi.models.gaussian_mlp_vae import GaussianMLPVAE
+from tfavi.models.hierarchical_vae import HierarchicalVAE

@@ -1,0 +1,43 @@
+"""Trains a zoo model: `python tools/train.py --model=vae_mlp --workdir=runs/vae_mlp`.
+
+Rerunning the same command with the same workdir resumes from the last checkpoint.
+"""
+
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import keras  # noqa: E402
+from absl import app, flags, logging  # noqa: E402
+
+import zoo  # noqa: E402
+from tfavi.training import STRATEGIES, make_strategy, train_and_evaluate  # noqa: E402
+
+flags.DEFINE_string("model", None, "Zoo name of the model; see README or zoo.names().")
+flags.DEFINE_string("workdir", None, "Run folder (default: runs/<model>).")
+flags.DEFINE_bool("smoke", False, "Use the recipe's tiny smoke variant.")
+flags.DEFINE_multi_string("override", [], "Config override field=value (or model.arg=value).")
+flags.DEFINE_enum("strategy", "default", STRATEGIES, "tf.distribute strategy.")
+flags.DEFINE_enum("mixed_precision", "none", ["none", "bfloat16"], "Mixed-precision policy.")
+flags.DEFINE_integer("seed", None, "Seed (overrides the recipe's).")
+flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
+flags.mark_flag_as_required("model")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    logging.set_verbosity(logging.WARNING)
+    overrides = list(FLAGS.override) + ([f"seed={FLAGS.seed}"] if FLAGS.seed is not None else [])
+    config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=overrides)
+    if FLAGS.mixed_precision != "none":
+        keras.mixed_precision.set_global_policy(f"mixed_{FLAGS.mixed_precision}")
+    workdir = FLAGS.workdir or f"runs/{FLAGS.model}"
+    train_and_evaluate(
+        config, workdir, strategy=make_strategy(FLAGS.strategy), data_dir=FLAGS.data_dir
+    )
+
+
+if __name__ == "__main__":
+    app.run(main)

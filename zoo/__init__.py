@@ -1,0 +1,7 @@
+"""The model zoo: `zoo.get(name)`, `zoo.names()`, `zoo.resolve_config(name, ...)`.
+
+Importing this package registers every family's named models.
+"""
+
+from zoo import gaussian_vae  # noqa: F401  (registers its entries)
+from zoo.registry import ZooEntry, get, names, recipe_config, register, resolve_config
