@@ -79,14 +79,17 @@ class TrainConfig:
     checkpoint_every_steps: int = 0
     seed: int = 0
 
+    def __post_init__(self):
+        # The JSON form is canonical: a config equals its own `config.json`.
+        self.model = json.loads(json.dumps(self.model))
+        self.sample_temperatures = tuple(self.sample_temperatures)
+
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> "TrainConfig":
-        fields = json.loads(text)
-        fields["sample_temperatures"] = tuple(fields["sample_temperatures"])
-        return cls(**fields)
+        return cls(**json.loads(text))
 
     def replace(self, **changes) -> "TrainConfig":
         return dataclasses.replace(self, **changes)
