@@ -47,7 +47,13 @@ def train_and_evaluate(
         optimizer = make_optimizer(config, steps_per_epoch)
         optimizer.build(model.trainable_variables)
         step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step)
+    # Seed-generator states are Keras state but not weights: checkpoint them so a resumed run
+    # draws the same noise as an uninterrupted one.
+    weight_ids = {id(w) for w in model.weights}
+    random_state = [v.value for v in model.variables if id(v) not in weight_ids]
+    checkpoint = tf.train.Checkpoint(
+        model=model, optimizer=optimizer, step=step, random_state=random_state
+    )
     checkpoint_dir = os.path.join(workdir, run_directory.CHECKPOINT_DIR)
     latest = tf.train.latest_checkpoint(checkpoint_dir)
     if latest:
@@ -116,7 +122,7 @@ def train_and_evaluate(
         record = {
             "epoch": epoch + 1,
             "step": int(step.numpy()),
-            "learning_rate": float(_current_lr(optimizer)),
+            "learning_rate": _current_lr(optimizer),
             "kl_beta": float(model.kl_beta.numpy()),
             "skipped_updates": skipped,
             "seconds": round(time.time() - start_time, 2),
@@ -178,9 +184,9 @@ def _results(model) -> dict:
     return results
 
 
-def _current_lr(optimizer):
-    lr = optimizer.learning_rate
-    return lr(optimizer.iterations) if callable(lr) else lr
+def _current_lr(optimizer) -> float:
+    """The rate of the next update (Keras evaluates a schedule at the current iteration)."""
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
 def _write_summaries(writer, record: dict, model, config: TrainConfig) -> None:
