@@ -26,6 +26,6 @@ def run_model_saving_test(model, outputs_fn, directory):
     assert type(restored) is type(model)
     expected, actual = outputs_fn(model), outputs_fn(restored)
     assert len(expected) == len(actual)
-    for e, a in zip(expected, actual):
+    for e, a in zip(expected, actual, strict=True):
         np.testing.assert_array_equal(np.asarray(e), np.asarray(a))
     return restored

@@ -15,7 +15,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.parametrize(
     "name, shape, num_values",
-    [("binarized_mnist", (28, 28, 1), 2), ("mnist", (28, 28, 1), 2), ("cifar10", (32, 32, 3), None)],
+    [
+        ("binarized_mnist", (28, 28, 1), 2),
+        ("mnist", (28, 28, 1), 2),
+        ("cifar10", (32, 32, 3), None),
+    ],
 )
 def test_training_batches_have_the_model_shape_dtype_and_range(name, shape, num_values):
     batch = next(iter(data.train_dataset(name, 16, epoch=0, random_flip=name == "cifar10")))

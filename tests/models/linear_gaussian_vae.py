@@ -45,7 +45,9 @@ class LinearGaussianVAE(HierarchicalVAE):
         mean = tf.matmul(x, self.a, transpose_b=True) + self.c
         eps = tf.cast(replica_invariant_normal(tf.shape(mean), self.noise_seed), tf.float64)
         z = mean + tf.matmul(eps, self.posterior_chol, transpose_b=True)
-        recon = _normal_log_prob(x, tf.matmul(z, self.w, transpose_b=True) + self.b, self.noise_scale)
+        recon = _normal_log_prob(
+            x, tf.matmul(z, self.w, transpose_b=True) + self.b, self.noise_scale
+        )
         log_q = _normal_log_prob(eps, 0.0, 1.0) - np.sum(np.log(np.diag(self.posterior_chol)))
         log_prior = _normal_log_prob(z, 0.0, 1.0)
         return {

@@ -43,7 +43,9 @@ def test_gaussian_mlp_vae_elbo_terms_match_a_hand_computation():
     log_q = np.sum(-0.5 * (eps**2 + np.log(2 * np.pi)) - np.log(scale), -1)
     np.testing.assert_allclose(outputs["recon_log_prob"], recon, rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(outputs["kl"][:, 0], kl, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(outputs["log_weight"], recon + log_prior - log_q, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(
+        outputs["log_weight"], recon + log_prior - log_q, rtol=1e-5, atol=1e-4
+    )
 
 
 def test_importance_weighted_bound_is_exact_with_the_true_posterior():

@@ -25,8 +25,12 @@ TRAIN = ["tools/train.py", "--model=vae_mlp", "--smoke"]
 def _start(args, env=None):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     return subprocess.Popen(
-        [sys.executable, *args], cwd=REPO, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
+        [sys.executable, *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -55,8 +59,14 @@ def trained(tmp_path_factory):
 def test_train_writes_a_complete_workdir(trained):
     workdir, output = trained
     assert "epoch 2:" in output and "test: nelbo" in output
-    for name in ("config.json", "metrics.jsonl", "model.keras", "eval.json",
-                 "samples/samples_t1.00.png", "samples/reconstructions.png"):
+    for name in (
+        "config.json",
+        "metrics.jsonl",
+        "model.keras",
+        "eval.json",
+        "samples/samples_t1.00.png",
+        "samples/reconstructions.png",
+    ):
         assert (workdir / name).is_file(), name
     assert list((workdir / "tensorboard").iterdir())
     assert (workdir / "checkpoints" / "checkpoint").is_file()
@@ -109,7 +119,7 @@ def test_two_workers_give_the_losses_of_one(trained, tmp_path):
     for worker in workers:
         _finish(worker)
     single, multi = _metrics(workdir), _metrics(tmp_path / "multi")
-    for a, b in zip(single, multi):
+    for a, b in zip(single, multi, strict=True):
         assert a["step"] == b["step"]
         for split in ("train", "val"):
             for name, value in a[split].items():
@@ -118,13 +128,27 @@ def test_two_workers_give_the_losses_of_one(trained, tmp_path):
 
 def test_evaluate_and_sample_tools_run_on_the_workdir(trained, tmp_path):
     workdir, _ = trained
-    output = _run(["tools/evaluate.py", f"--workdir={workdir}", "--num_importance_samples=20",
-                   "--chunk_size=8", "--max_examples=32"])
+    output = _run(
+        [
+            "tools/evaluate.py",
+            f"--workdir={workdir}",
+            "--num_importance_samples=20",
+            "--chunk_size=8",
+            "--max_examples=32",
+        ]
+    )
     evaluation = json.loads((workdir / "eval.json").read_text())
     assert evaluation["num_importance_samples"] == 20 and evaluation["examples"] == 32
     assert f"{evaluation['nll']}" in output
-    output = _run(["tools/sample.py", f"--workdir={workdir}", "--temperatures=1.0,0.7",
-                   "--num_images=16", f"--output_dir={tmp_path}"])
+    output = _run(
+        [
+            "tools/sample.py",
+            f"--workdir={workdir}",
+            "--temperatures=1.0,0.7",
+            "--num_images=16",
+            f"--output_dir={tmp_path}",
+        ]
+    )
     for name in ("samples_t1.00.png", "samples_t0.70.png", "reconstructions.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 

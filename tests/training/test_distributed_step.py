@@ -41,7 +41,7 @@ def test_mirrored_on_two_devices_matches_the_default_strategy(clip_norm):
     default_model, default_losses, _ = _train(tf.distribute.get_strategy(), images, clip_norm)
     mirrored_model, mirrored_losses, _ = _train(_mirrored(), images, clip_norm)
     np.testing.assert_allclose(mirrored_losses, default_losses, rtol=1e-5)
-    for a, b in zip(default_model.trainable_weights, mirrored_model.trainable_weights):
+    for a, b in zip(default_model.trainable_weights, mirrored_model.trainable_weights, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-6)
     assert default_losses[-1] != default_losses[0]
     assert default_model.metrics[0].result() > 0
@@ -66,14 +66,18 @@ def test_non_finite_updates_are_skipped_everywhere(strategy_fn):
         optimizer = keras.optimizers.Adam(1e-2)
         optimizer.build(model.trainable_variables)
     step = make_train_step(model, optimizer, strategy, GLOBAL_BATCH)
-    batches = iter(strategy.experimental_distribute_dataset(
-        tf.data.Dataset.from_tensor_slices(images).batch(GLOBAL_BATCH)
-    ))
+    batches = iter(
+        strategy.experimental_distribute_dataset(
+            tf.data.Dataset.from_tensor_slices(images).batch(GLOBAL_BATCH)
+        )
+    )
     assert not bool(step(next(batches))[1])
     before = [w.numpy().copy() for w in model.trainable_weights]
-    count_before = float(model.metrics[0].count.numpy()) if hasattr(model.metrics[0], "count") else None
+    count_before = (
+        float(model.metrics[0].count.numpy()) if hasattr(model.metrics[0], "count") else None
+    )
     assert bool(step(next(batches))[1])
-    for w, b in zip(model.trainable_weights, before):
+    for w, b in zip(model.trainable_weights, before, strict=True):
         np.testing.assert_array_equal(w.numpy(), b)
     assert int(optimizer.iterations.numpy()) == 1
     assert np.isfinite(float(model.metrics[0].result()))

@@ -17,7 +17,9 @@ def _lr(schedule, s):
 
 
 def test_cosine_warmup_matches_the_official_formula():
-    schedule = CosineWarmup(lr_max=0.01, lr_min=1e-4, warmup_epochs=5, decay_epochs=395, steps_per_epoch=312)
+    schedule = CosineWarmup(
+        lr_max=0.01, lr_min=1e-4, warmup_epochs=5, decay_epochs=395, steps_per_epoch=312
+    )
     w = 5 * 312
     assert _lr(schedule, 1) == pytest.approx(1e-4 + (1 / w) * (0.01 - 1e-4), rel=1e-5)
     assert _lr(schedule, w) == pytest.approx(0.01, rel=1e-5)
@@ -38,15 +40,21 @@ def test_cosine_restart_warmup_restarts_after_each_doubling_period():
     assert at_epoch(150) == pytest.approx(0.01 * (0.99 * 0.5 + 0.01), rel=1e-4)
     assert at_epoch(299) < 2e-4
     assert at_epoch(300) == pytest.approx(0.01, rel=1e-5)  # Restart.
-    assert at_epoch(600) == pytest.approx(0.01 * (0.99 * 0.5 + 0.01), rel=1e-4)  # Mid 600-epoch period.
+    assert at_epoch(600) == pytest.approx(
+        0.01 * (0.99 * 0.5 + 0.01), rel=1e-4
+    )  # Mid 600-epoch period.
     assert at_epoch(899) < at_epoch(600)
 
 
-@pytest.mark.parametrize("schedule", [CosineWarmup(0.01, 1e-4, 5, 10, 3), CosineRestartWarmup(0.01, 1e-4, 5, 10, 3)])
+@pytest.mark.parametrize(
+    "schedule", [CosineWarmup(0.01, 1e-4, 5, 10, 3), CosineRestartWarmup(0.01, 1e-4, 5, 10, 3)]
+)
 def test_schedules_serialize(schedule):
     revived = run_serialization_test(schedule)
     np.testing.assert_allclose([revived(s) for s in range(60)], [schedule(s) for s in range(60)])
-    restored = keras.optimizers.schedules.deserialize(keras.optimizers.schedules.serialize(schedule))
+    restored = keras.optimizers.schedules.deserialize(
+        keras.optimizers.schedules.serialize(schedule)
+    )
     assert type(restored) is type(schedule)
 
 

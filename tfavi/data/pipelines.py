@@ -18,7 +18,9 @@ class DataNotFoundError(FileNotFoundError):
 
 def resolve_data_dir(data_dir: str | None = None) -> str:
     """`data_dir`, else `$TFDS_DATA_DIR`, else TFDS's default `~/tensorflow_datasets`."""
-    return data_dir or os.environ.get("TFDS_DATA_DIR") or os.path.expanduser("~/tensorflow_datasets")
+    return (
+        data_dir or os.environ.get("TFDS_DATA_DIR") or os.path.expanduser("~/tensorflow_datasets")
+    )
 
 
 def _builder(name: str, data_dir: str | None):
@@ -30,7 +32,7 @@ def _builder(name: str, data_dir: str | None):
             f"Dataset {spec.tfds_name!r} is not prepared in the TFDS data dir {data_dir!r}. "
             f"Point --data_dir or the TFDS_DATA_DIR environment variable at a prepared TFDS data "
             f"dir (one that holds {spec.tfds_name}/<version>/), or prepare it once on a machine "
-            f"with internet: python -c \"import tensorflow_datasets as tfds; "
+            f'with internet: python -c "import tensorflow_datasets as tfds; '
             f"tfds.builder('{spec.tfds_name}', data_dir='{data_dir}').download_and_prepare()\""
         )
     return builder
@@ -80,7 +82,9 @@ def train_dataset(
     """The training batches of `epoch` (global batch size, last partial batch dropped)."""
     spec = get_spec(name)
     images = _scaled_images(name, "train", data_dir)
-    images = images.shuffle(shuffle_buffer, seed=seed * 100_003 + epoch, reshuffle_each_iteration=False)
+    images = images.shuffle(
+        shuffle_buffer, seed=seed * 100_003 + epoch, reshuffle_each_iteration=False
+    )
 
     def augment(index, image):
         key = tf.stack([tf.cast(seed, tf.int64) * 1_000_003 + epoch, index])

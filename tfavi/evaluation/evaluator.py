@@ -31,7 +31,9 @@ def evaluate(
             np.asarray(model.log_likelihood(images, num_importance_samples, chunk_size))
         )
         count += len(nelbo[-1])
-        progress.add(1, [("nelbo", float(np.mean(nelbo[-1]))), ("nll", -float(np.mean(log_likelihood[-1])))])
+        progress.add(
+            1, [("nelbo", float(np.mean(nelbo[-1]))), ("nll", -float(np.mean(log_likelihood[-1])))]
+        )
     to_bits = 1.0 / (model.num_dimensions * math.log(2))
     nelbo_mean = float(np.mean(np.concatenate(nelbo)))
     nll_mean = -float(np.mean(np.concatenate(log_likelihood)))

@@ -13,9 +13,14 @@ def image_grid(images, columns: int | None = None, padding: int = 1) -> np.ndarr
     n, h, w, c = images.shape
     columns = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / columns)
-    grid = np.ones([rows * (h + padding) + padding, columns * (w + padding) + padding, c], np.float32)
+    grid = np.ones(
+        [rows * (h + padding) + padding, columns * (w + padding) + padding, c], np.float32
+    )
     for i, image in enumerate(images):
-        top, left = padding + (i // columns) * (h + padding), padding + (i % columns) * (w + padding)
+        top, left = (
+            padding + (i // columns) * (h + padding),
+            padding + (i % columns) * (w + padding),
+        )
         grid[top : top + h, left : left + w] = image
     return np.round(grid * 255).astype(np.uint8)
 

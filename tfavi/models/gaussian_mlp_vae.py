@@ -14,7 +14,9 @@ _LOG_2PI = math.log(2.0 * math.pi)
 
 def _mlp(hidden_units: int, num_hidden_layers: int, activation: str, outputs: int, name: str):
     layers = [keras.layers.Flatten()]
-    layers += [keras.layers.Dense(hidden_units, activation=activation) for _ in range(num_hidden_layers)]
+    layers += [
+        keras.layers.Dense(hidden_units, activation=activation) for _ in range(num_hidden_layers)
+    ]
     layers.append(keras.layers.Dense(outputs))
     return keras.Sequential(layers, name=name)
 
@@ -64,7 +66,9 @@ class GaussianMLPVAE(HierarchicalVAE):
         self.activation = activation
         self.min_scale = min_scale
         self.encoder = _mlp(hidden_units, num_hidden_layers, activation, 2 * latent_dim, "encoder")
-        self.decoder = _mlp(hidden_units, num_hidden_layers, activation, self.num_dimensions, "decoder")
+        self.decoder = _mlp(
+            hidden_units, num_hidden_layers, activation, self.num_dimensions, "decoder"
+        )
 
     def build(self, input_shape):
         self.encoder.build((None, *self.image_shape))

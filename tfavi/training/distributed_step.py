@@ -26,9 +26,14 @@ def make_train_step(model, optimizer, strategy, global_batch_size: int, clip_nor
             if model.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
         gradients = tape.gradient(loss, variables)
-        gradients = [tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)]
+        gradients = [
+            tf.zeros_like(v) if g is None else g
+            for g, v in zip(gradients, variables, strict=True)
+        ]
         finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in [loss, *gradients]])
-        bad_replicas = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(tf.logical_not(finite), tf.int32))
+        bad_replicas = context.all_reduce(
+            tf.distribute.ReduceOp.SUM, tf.cast(tf.logical_not(finite), tf.int32)
+        )
         ok = tf.equal(bad_replicas, 0)
         if clip_norm > 0:
             # Clip the global gradient, then hand each replica its share for the optimizer's sum.

@@ -76,7 +76,14 @@ class CosineRestartWarmup(_EpochCosine):
     """
 
     def __init__(
-        self, lr_max, lr_min, warmup_epochs, first_decay_epochs, steps_per_epoch, t_mul=2.0, m_mul=1.0
+        self,
+        lr_max,
+        lr_min,
+        warmup_epochs,
+        first_decay_epochs,
+        steps_per_epoch,
+        t_mul=2.0,
+        m_mul=1.0,
     ):
         super().__init__(lr_max, lr_min, warmup_epochs, steps_per_epoch)
         self.first_decay_epochs = first_decay_epochs
@@ -94,7 +101,9 @@ class CosineRestartWarmup(_EpochCosine):
             start = (self.t_mul**i - 1.0) / (self.t_mul - 1.0)
             f_in_period = (f - start) / self.t_mul**i
         peak = self.m_mul**i
-        return self.lr_max * ((1 - alpha) * 0.5 * peak * (1 + tf.cos(math.pi * f_in_period)) + alpha)
+        return self.lr_max * (
+            (1 - alpha) * 0.5 * peak * (1 + tf.cos(math.pi * f_in_period)) + alpha
+        )
 
     def get_config(self):
         return {

@@ -47,7 +47,9 @@ def save_or_check_config(config: TrainConfig, workdir: str) -> None:
         with tf.io.gfile.GFile(path) as f:
             saved = TrainConfig.from_json(f.read())
         saved_fields, new_fields = dataclasses.asdict(saved), dataclasses.asdict(config)
-        changed = [k for k in new_fields if _canonical(saved_fields[k]) != _canonical(new_fields[k])]
+        changed = [
+            k for k in new_fields if _canonical(saved_fields[k]) != _canonical(new_fields[k])
+        ]
         if changed:
             details = "; ".join(f"{k}: {saved_fields[k]!r} -> {new_fields[k]!r}" for k in changed)
             raise ValueError(

@@ -154,7 +154,6 @@ def _coerce(field: dataclasses.Field, value, override: str):
         ok = isinstance(value, str)
     if not ok:
         raise ValueError(
-            f"Override {override!r}: {field.name} takes a {type(default).__name__}, "
-            f"got {value!r}."
+            f"Override {override!r}: {field.name} takes a {type(default).__name__}, got {value!r}."
         )
     return value

@@ -59,7 +59,9 @@ def train_and_evaluate(
     if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
         _log(verbose, f"Resuming from {latest} at step {int(step.numpy())}.")
-    save_dir = checkpoint_dir if chief else os.path.join(workdir, f"tmp_worker_{_task_id(strategy)}")
+    save_dir = (
+        checkpoint_dir if chief else os.path.join(workdir, f"tmp_worker_{_task_id(strategy)}")
+    )
     manager = tf.train.CheckpointManager(checkpoint, save_dir, max_to_keep=2)
 
     def save_checkpoint():
@@ -67,7 +69,9 @@ def train_and_evaluate(
         if not chief:
             shutil.rmtree(save_dir, ignore_errors=True)
 
-    train_step = make_train_step(model, optimizer, strategy, config.batch_size, config.grad_clip_norm)
+    train_step = make_train_step(
+        model, optimizer, strategy, config.batch_size, config.grad_clip_norm
+    )
     eval_step = make_eval_step(model, strategy)
     summary = tf.summary.create_file_writer(
         os.path.join(workdir, "tensorboard") if chief else os.path.join(save_dir, "tensorboard")
@@ -105,7 +109,10 @@ def train_and_evaluate(
                     "data; the last good checkpoint is in the workdir."
                 )
             progress.add(1, [("loss", float(loss))])
-            if config.checkpoint_every_steps and int(step.numpy()) % config.checkpoint_every_steps == 0:
+            if (
+                config.checkpoint_every_steps
+                and int(step.numpy()) % config.checkpoint_every_steps == 0
+            ):
                 save_checkpoint()
         train_metrics = _results(model)
         validation = data.eval_dataset(
@@ -144,7 +151,9 @@ def train_and_evaluate(
     return finish_run(model, config, workdir, data_dir=data_dir, verbose=verbose)
 
 
-def finish_run(model, config: TrainConfig, workdir: str, *, data_dir=None, verbose: int = 1) -> dict:
+def finish_run(
+    model, config: TrainConfig, workdir: str, *, data_dir=None, verbose: int = 1
+) -> dict:
     """Saves `model.keras`, evaluates on the test split into `eval.json`, writes image grids."""
     model.save(os.path.join(workdir, run_directory.MODEL_FILE))
     spec = data.get_spec(config.dataset)
@@ -159,9 +168,7 @@ def finish_run(model, config: TrainConfig, workdir: str, *, data_dir=None, verbo
     results = evaluate(
         model, test, config.num_importance_samples, config.importance_chunk_size, verbose=verbose
     )
-    run_directory.write_atomically(
-        os.path.join(workdir, run_directory.EVAL_FILE), _json(results)
-    )
+    run_directory.write_atomically(os.path.join(workdir, run_directory.EVAL_FILE), _json(results))
     images_dir = os.path.join(workdir, "samples")
     write_sample_grids(
         model, images_dir, config.sample_temperatures, config.num_sample_images, config.seed
