@@ -32,9 +32,8 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)
     config = run_directory.load_config(FLAGS.workdir)
     model = run_directory.load_trained_model(FLAGS.workdir)
-    test = data.eval_dataset(
+    test = data.test_dataset(
         config.dataset,
-        data.get_spec(config.dataset).test_split,
         FLAGS.batch_size or config.eval_batch_size,
         data_dir=FLAGS.data_dir,
         max_examples=FLAGS.max_examples if FLAGS.max_examples is not None else config.eval_examples,

@@ -31,9 +31,8 @@ def main(argv):
     output_dir = FLAGS.output_dir or f"{FLAGS.workdir}/samples"
     temperatures = [float(t) for t in FLAGS.temperatures]
     paths = write_sample_grids(model, output_dir, temperatures, FLAGS.num_images, FLAGS.seed)
-    test = data.eval_dataset(
+    test = data.test_dataset(
         config.dataset,
-        data.get_spec(config.dataset).test_split,
         FLAGS.num_images,
         data_dir=FLAGS.data_dir,
         max_examples=FLAGS.num_images,

@@ -6,5 +6,6 @@ from tfavi.data.pipelines import (
     eval_dataset,
     num_examples,
     resolve_data_dir,
+    test_dataset,
     train_dataset,
 )

@@ -123,3 +123,8 @@ def eval_dataset(
 def binarize(image, key):
     """One Bernoulli draw per pixel with success probability equal to its intensity."""
     return tf.cast(tf.random.stateless_uniform(tf.shape(image), key) < image, tf.float32)
+
+
+def test_dataset(name: str, batch_size: int, **kwargs) -> tf.data.Dataset:
+    """Evaluation batches of the dataset's final-evaluation split."""
+    return eval_dataset(name, get_spec(name).test_split, batch_size, **kwargs)

@@ -11,7 +11,6 @@ def evaluate(
     dataset,
     num_importance_samples: int = 1000,
     chunk_size: int = 100,
-    num_batches: int | None = None,
     verbose: int = 1,
 ) -> dict:
     """Averages over `dataset` (batches of images) the negative ELBO (one posterior sample per
@@ -20,7 +19,8 @@ def evaluate(
     Returns nats per example and bits per dimension of both, and the example count.
     """
     nelbo, recon, kl, log_likelihood, count = [], [], [], [], 0
-    progress = keras.utils.Progbar(num_batches, verbose=verbose, unit_name="batch")
+    num_batches = int(dataset.cardinality())
+    progress = keras.utils.Progbar(num_batches if num_batches >= 0 else None, verbose=verbose)
     for images in dataset:
         outputs = model(images, training=False)
         batch_kl = np.sum(outputs["kl"], axis=-1)

@@ -27,8 +27,7 @@ def make_train_step(model, optimizer, strategy, global_batch_size: int, clip_nor
                 loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
         gradients = tape.gradient(loss, variables)
         gradients = [
-            tf.zeros_like(v) if g is None else g
-            for g, v in zip(gradients, variables, strict=True)
+            tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables, strict=True)
         ]
         finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in [loss, *gradients]])
         bad_replicas = context.all_reduce(

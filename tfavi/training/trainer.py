@@ -156,15 +156,10 @@ def finish_run(
 ) -> dict:
     """Saves `model.keras`, evaluates on the test split into `eval.json`, writes image grids."""
     model.save(os.path.join(workdir, run_directory.MODEL_FILE))
-    spec = data.get_spec(config.dataset)
-    test = data.eval_dataset(
-        config.dataset,
-        spec.test_split,
-        config.eval_batch_size,
-        data_dir=data_dir,
-        max_examples=config.eval_examples,
+    test = data.test_dataset(
+        config.dataset, config.eval_batch_size, data_dir=data_dir, max_examples=config.eval_examples
     )
-    _log(verbose, f"Evaluating on {spec.test_split} with K = {config.num_importance_samples}.")
+    _log(verbose, f"Evaluating on the test split with K = {config.num_importance_samples}.")
     results = evaluate(
         model, test, config.num_importance_samples, config.importance_chunk_size, verbose=verbose
     )
