@@ -98,3 +98,21 @@ def test_sample_is_reproducible_for_a_seed_and_in_range():
     assert first.shape == (3, 4, 4, 1) and np.all((first >= 0) & (first <= 1))
     cold = model.sample(3, temperature=0.0, seed=11)
     np.testing.assert_allclose(cold, np.repeat(cold[:1], 3, axis=0), rtol=1e-6)
+
+
+def test_mixed_bfloat16_computes_networks_in_bfloat16_and_losses_in_float32():
+    x = (np.random.default_rng(4).uniform(size=(4, 4, 4, 1)) > 0.5).astype(np.float32)
+    reference = GaussianMLPVAE(image_shape=(4, 4, 1), latent_dim=2, hidden_units=8, seed=1)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        mixed = GaussianMLPVAE(image_shape=(4, 4, 1), latent_dim=2, hidden_units=8, seed=1)
+        mixed.build((None, 4, 4, 1))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    reference.build((None, 4, 4, 1))
+    reference.set_weights(mixed.get_weights())
+    assert mixed.encoder.layers[1].compute_dtype == "bfloat16"
+    outputs, expected = mixed(x), reference(x)
+    for name in ("recon_log_prob", "kl", "log_weight"):
+        assert outputs[name].dtype == tf.float32
+        np.testing.assert_allclose(outputs[name], expected[name], rtol=0.05, atol=0.5)

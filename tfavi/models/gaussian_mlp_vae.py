@@ -26,6 +26,11 @@ def standard_normal_log_prob(z):
     return -0.5 * tf.reduce_sum(tf.square(z) + _LOG_2PI, axis=-1)
 
 
+def stateless_seed(seed):
+    """The `[2]` int64 seed of `tf.random.stateless_*` ops for an integer or integer tensor."""
+    return tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+
+
 @tfavi_export
 class GaussianMLPVAE(HierarchicalVAE):
     """One-layer VAE: diagonal Gaussian posterior, standard normal prior, Bernoulli decoder.
@@ -76,14 +81,15 @@ class GaussianMLPVAE(HierarchicalVAE):
 
     def posterior(self, images):
         """Returns the posterior mean and scale, each [B, latent_dim]."""
-        mean, raw_scale = tf.split(self.encoder(images), 2, axis=-1)
+        # Networks may compute in a mixed-precision dtype; the distributions use float32.
+        mean, raw_scale = tf.split(tf.cast(self.encoder(images), tf.float32), 2, axis=-1)
         return mean, tf.nn.softplus(raw_scale) + self.min_scale
 
     def logits(self, z):
-        return tf.reshape(self.decoder(z), [-1, *self.image_shape])
+        return tf.reshape(tf.cast(self.decoder(z), tf.float32), [-1, *self.image_shape])
 
     def call(self, images, training=None):
-        images = tf.cast(images, self.compute_dtype)
+        images = tf.cast(images, tf.float32)
         mean, scale = self.posterior(images)
         eps = replica_invariant_normal(tf.shape(mean), self.noise_seed, mean.dtype)
         z = mean + scale * eps
@@ -101,12 +107,21 @@ class GaussianMLPVAE(HierarchicalVAE):
         return {"recon_log_prob": recon, "kl": kl[:, tf.newaxis], "log_weight": log_weight}
 
     def sample(self, num_samples: int, temperature: float = 1.0, seed=None):
-        seed = self.noise_seed if seed is None else seed
-        z = temperature * keras.random.normal([num_samples, self.latent_dim], seed=seed)
-        return self.decode([z])
+        """Draws images; `num_samples`, `temperature` and `seed` may be tensors.
+
+        With `seed=None` the noise comes from the model's generator. An integer `seed` (a
+        Python int or an integer tensor, as in an exported SavedModel) makes the draw a
+        stateless function of it, so Keras and the SavedModel give the same images.
+        """
+        shape = [num_samples, self.latent_dim]
+        if seed is None:
+            z = keras.random.normal(shape, seed=self.noise_seed)
+        else:
+            z = tf.random.stateless_normal(shape, seed=stateless_seed(seed))
+        return self.decode([temperature * z])
 
     def encode(self, images):
-        return [self.posterior(tf.cast(images, self.compute_dtype))[0]]
+        return [self.posterior(tf.cast(images, tf.float32))[0]]
 
     def decode(self, latents):
         return tf.sigmoid(self.logits(latents[0]))
