@@ -1,5 +1,6 @@
 """Shared checks for serializable tfavi objects (the keras-hub test-harness pattern)."""
 
+import copy
 import json
 import os
 
@@ -10,7 +11,7 @@ import numpy as np
 def run_serialization_test(instance):
     """`get_config` -> `from_config` -> the same config JSON."""
     config = instance.get_config()
-    revived = instance.__class__.from_config(config)
+    revived = instance.__class__.from_config(copy.deepcopy(config))
     assert json.dumps(revived.get_config(), sort_keys=True, default=str) == json.dumps(
         config, sort_keys=True, default=str
     )

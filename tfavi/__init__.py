@@ -4,6 +4,13 @@ Importing tfavi registers every model and layer with Keras, so `keras.models.loa
 needs no `custom_objects`.
 """
 
-from tfavi import data, evaluation, models, training  # noqa: F401
+from tfavi import (  # noqa: F401
+    bijectors,
+    data,
+    evaluation,
+    layers,
+    models,
+    training,
+)
 
 __version__ = "0.1.0"

@@ -58,8 +58,7 @@ class MaskedDense(keras.layers.Layer):
         self.bias = self.add_weight(shape=shape[1:], initializer="zeros", name="bias")
 
     def call(self, inputs):
-        kernel = self.kernel
-        kernel = kernel * ops.cast(self._mask, kernel.dtype)
+        kernel = self.kernel * ops.cast(self._mask, self.compute_dtype)
         return self.activation(ops.matmul(inputs, kernel) + self.bias)
 
     def get_config(self):
