@@ -7,8 +7,10 @@ needs no `custom_objects`.
 from tfavi import (  # noqa: F401
     bijectors,
     data,
+    distributions,
     evaluation,
     layers,
+    linalg,
     models,
     training,
 )
