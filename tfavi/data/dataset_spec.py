@@ -17,6 +17,7 @@ class DatasetSpec:
         test_split: split of the final evaluation.
         resize_to: (height, width) to resize to, or None.
         invert: replace pixel p by 1 - p (OMNIGLOT strokes are dark on white).
+        source: `tfds`, or `omniglot_mat` for the IWAE split read from `chardata.mat`.
     """
 
     tfds_name: str
@@ -26,14 +27,19 @@ class DatasetSpec:
     test_split: str = "test"
     resize_to: tuple | None = None
     invert: bool = False
+    source: str = "tfds"
 
 
 DATASETS = {
     "binarized_mnist": DatasetSpec("binarized_mnist", (28, 28, 1), validation_split="validation"),
     "mnist": DatasetSpec("mnist", (28, 28, 1), binarization="dynamic"),
+    "mnist_continuous": DatasetSpec("mnist", (28, 28, 1)),
     "cifar10": DatasetSpec("cifar10", (32, 32, 3)),
     "omniglot": DatasetSpec(
         "omniglot", (28, 28, 1), binarization="dynamic", resize_to=(28, 28), invert=True
+    ),
+    "omniglot_iwae": DatasetSpec(
+        "omniglot_iwae", (28, 28, 1), binarization="dynamic", source="omniglot_mat"
     ),
 }
 

@@ -1,15 +1,24 @@
-"""The plain Gaussian VAE with MLP encoder and decoder and a Bernoulli likelihood."""
+"""MLP VAEs with diagonal or Gaussian-graphical-model posteriors (Peşte & Malagò 2017)."""
 
 import math
 
 import keras
 import tensorflow as tf
+import tensorflow_probability as tfp
 
 from tfavi.api_export import tfavi_export
+from tfavi.distributions.multivariate_logit_normal import MultivariateLogitNormal
+from tfavi.distributions.structured_normal_from_conv import structured_normal_from_conv
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 from tfavi.models.replica_invariant_noise import replica_invariant_normal
+from tfavi.models.structured_posterior import (
+    num_parameter_maps,
+    sample_with_noise,
+    standard_normal_like,
+    structured_posterior,
+)
 
-_LOG_2PI = math.log(2.0 * math.pi)
+tfd = tfp.distributions
 
 
 def _mlp(hidden_units: int, num_hidden_layers: int, activation: str, outputs: int, name: str):
@@ -21,9 +30,21 @@ def _mlp(hidden_units: int, num_hidden_layers: int, activation: str, outputs: in
     return keras.Sequential(layers, name=name)
 
 
-def standard_normal_log_prob(z):
-    """log N(z; 0, I) summed over the last axis."""
-    return -0.5 * tf.reduce_sum(tf.square(z) + _LOG_2PI, axis=-1)
+# Feature maps per pixel of each likelihood: Bernoulli logits; logit-normal mean, diagonal and
+# two couplings of the extended-grid precision factor.
+_LIKELIHOOD_MAPS = {"bernoulli": 1, "logit_normal_grid": 4}
+
+
+def _square_factors(n: int) -> tuple:
+    rows = max(r for r in range(1, int(math.isqrt(n)) + 1) if n % r == 0)
+    return (rows, n // rows)
+
+
+def _maps_last(flat, lattice):
+    """[B, K * rows * columns] -> [B, rows, columns, K]: K consecutive maps of the lattice."""
+    rows, columns = lattice
+    maps = tf.reshape(flat, [-1, flat.shape[-1] // (rows * columns), rows, columns])
+    return tf.transpose(maps, [0, 2, 3, 1])
 
 
 def stateless_seed(seed):
@@ -33,22 +54,31 @@ def stateless_seed(seed):
 
 @tfavi_export
 class GaussianMLPVAE(HierarchicalVAE):
-    """One-layer VAE: diagonal Gaussian posterior, standard normal prior, Bernoulli decoder.
+    """One-layer VAE with MLP encoder and decoder and a diagonal or graphical-model posterior.
 
-    The "Diagonal" baseline of Peşte & Malagò (ICML 2017 workshop): MLP encoder and decoder
-    with `num_hidden_layers` hidden layers of `hidden_units` units, latent size `latent_dim`.
-    Reference: Kingma & Welling, "Auto-Encoding Variational Bayes", ICLR 2014.
+    The models of Peşte & Malagò, "Towards the use of Gaussian graphical models in variational
+    autoencoders" (ICML 2017 workshop): MLPs with `num_hidden_layers` hidden layers of
+    `hidden_units` units, latent size `latent_dim`, prior N(0, I), and a posterior whose
+    precision is diagonal, a chain, a 4-neighbour grid or the extended grid over a
+    `latent_grid` lattice of the latents. The likelihood is Bernoulli for binary images or the
+    multivariate logit-normal with an extended-grid precision over the pixel lattice for
+    continuous ones. Reference: Kingma & Welling, "Auto-Encoding Variational Bayes", ICLR 2014.
 
     Args:
-        image_shape: shape of the binary images, e.g. `(28, 28, 1)`.
+        image_shape: shape of the images, e.g. `(28, 28, 1)`.
         latent_dim: number of latent variables.
         hidden_units: width of each hidden layer.
         num_hidden_layers: hidden layers in the encoder and in the decoder.
         activation: hidden-layer activation.
-        min_scale: floor added to the softplus of the posterior scales.
+        min_scale: floor of the posterior scales (diagonal) or of the precision factor's
+            diagonal (graphical models).
+        posterior: `diagonal`, `chain`, `grid` or `extended_grid`.
+        latent_grid: `(rows, columns)` of the latent lattice; default the most square
+            factorisation of `latent_dim` (4 x 4 for 16). The chain runs over it row by row.
+        likelihood: `bernoulli` or `logit_normal_grid`.
 
     Example:
-    >>> model = GaussianMLPVAE(image_shape=(28, 28, 1))
+    >>> model = GaussianMLPVAE(image_shape=(28, 28, 1), posterior="chain")
     >>> outputs = model(tf.zeros([2, 28, 28, 1]))
     >>> outputs["kl"].shape
     TensorShape([2, 1])
@@ -62,6 +92,9 @@ class GaussianMLPVAE(HierarchicalVAE):
         num_hidden_layers: int = 2,
         activation: str = "elu",
         min_scale: float = 1e-4,
+        posterior: str = "diagonal",
+        latent_grid=None,
+        likelihood: str = "bernoulli",
         **kwargs,
     ):
         super().__init__(image_shape=image_shape, num_latent_layers=1, **kwargs)
@@ -70,9 +103,28 @@ class GaussianMLPVAE(HierarchicalVAE):
         self.num_hidden_layers = num_hidden_layers
         self.activation = activation
         self.min_scale = min_scale
-        self.encoder = _mlp(hidden_units, num_hidden_layers, activation, 2 * latent_dim, "encoder")
+        self.posterior_structure = posterior
+        self.latent_grid = tuple(latent_grid) if latent_grid else _square_factors(latent_dim)
+        if self.latent_grid[0] * self.latent_grid[1] != latent_dim:
+            raise ValueError(f"latent_grid {self.latent_grid} does not hold {latent_dim} latents.")
+        if likelihood not in _LIKELIHOOD_MAPS:
+            raise ValueError(
+                f"Unknown likelihood {likelihood!r}. Available: {', '.join(_LIKELIHOOD_MAPS)}."
+            )
+        self.likelihood = likelihood
+        self.encoder = _mlp(
+            hidden_units,
+            num_hidden_layers,
+            activation,
+            num_parameter_maps(posterior) * latent_dim,
+            "encoder",
+        )
         self.decoder = _mlp(
-            hidden_units, num_hidden_layers, activation, self.num_dimensions, "decoder"
+            hidden_units,
+            num_hidden_layers,
+            activation,
+            _LIKELIHOOD_MAPS[likelihood] * self.num_dimensions,
+            "decoder",
         )
 
     def build(self, input_shape):
@@ -80,30 +132,27 @@ class GaussianMLPVAE(HierarchicalVAE):
         self.decoder.build((None, self.latent_dim))
 
     def posterior(self, images):
-        """Returns the posterior mean and scale, each [B, latent_dim]."""
+        """q(z | x) over the latent lattice, event shape [rows, columns, 1]."""
         # Networks may compute in a mixed-precision dtype; the distributions use float32.
-        mean, raw_scale = tf.split(tf.cast(self.encoder(images), tf.float32), 2, axis=-1)
-        return mean, tf.nn.softplus(raw_scale) + self.min_scale
+        features = _maps_last(tf.cast(self.encoder(images), tf.float32), self.latent_grid)
+        return structured_posterior(features, self.posterior_structure, self.min_scale)
 
-    def logits(self, z):
-        return tf.reshape(tf.cast(self.decoder(z), tf.float32), [-1, *self.image_shape])
+    def observation(self, z):
+        """p(x | z) for flat latents z [B, latent_dim], event shape `image_shape`."""
+        features = _maps_last(tf.cast(self.decoder(z), tf.float32), self.image_shape[:2])
+        if self.likelihood == "bernoulli":
+            return tfd.Independent(tfd.Bernoulli(logits=features), reinterpreted_batch_ndims=3)
+        return MultivariateLogitNormal(structured_normal_from_conv(features, "extended_grid"))
 
     def call(self, images, training=None):
         images = tf.cast(images, tf.float32)
-        mean, scale = self.posterior(images)
-        eps = replica_invariant_normal(tf.shape(mean), self.noise_seed, mean.dtype)
-        z = mean + scale * eps
-        recon = -tf.reduce_sum(
-            tf.nn.sigmoid_cross_entropy_with_logits(labels=images, logits=self.logits(z)),
-            axis=[1, 2, 3],
-        )
-        kl = 0.5 * tf.reduce_sum(tf.square(mean) + tf.square(scale) - 1.0, -1) - tf.reduce_sum(
-            tf.math.log(scale), -1
-        )
-        log_q = -0.5 * tf.reduce_sum(tf.square(eps) + _LOG_2PI, -1) - tf.reduce_sum(
-            tf.math.log(scale), -1
-        )
-        log_weight = recon + standard_normal_log_prob(z) - log_q
+        q = self.posterior(images)
+        noise = replica_invariant_normal(tf.shape(q.mean()), self.noise_seed)
+        z = sample_with_noise(q, noise)
+        prior = standard_normal_like(q)
+        recon = self.observation(tf.reshape(z, [-1, self.latent_dim])).log_prob(images)
+        kl = tfd.kl_divergence(q, prior)
+        log_weight = recon + prior.log_prob(z) - q.log_prob(z)
         return {"recon_log_prob": recon, "kl": kl[:, tf.newaxis], "log_weight": log_weight}
 
     def sample(self, num_samples: int, temperature: float = 1.0, seed=None):
@@ -121,10 +170,15 @@ class GaussianMLPVAE(HierarchicalVAE):
         return self.decode([temperature * z])
 
     def encode(self, images):
-        return [self.posterior(tf.cast(images, tf.float32))[0]]
+        mean = self.posterior(tf.cast(images, tf.float32)).mean()
+        return [tf.reshape(mean, [-1, self.latent_dim])]
 
     def decode(self, latents):
-        return tf.sigmoid(self.logits(latents[0]))
+        """Pixel probabilities (Bernoulli) or the logit-normal median sigmoid(mu)."""
+        p = self.observation(latents[0])
+        if self.likelihood == "bernoulli":
+            return p.mean()
+        return tf.sigmoid(p.normal.mean())
 
     def get_config(self):
         config = super().get_config()
@@ -134,5 +188,8 @@ class GaussianMLPVAE(HierarchicalVAE):
             num_hidden_layers=self.num_hidden_layers,
             activation=self.activation,
             min_scale=self.min_scale,
+            posterior=self.posterior_structure,
+            latent_grid=list(self.latent_grid),
+            likelihood=self.likelihood,
         )
         return config
