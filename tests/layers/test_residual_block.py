@@ -1,7 +1,11 @@
 import keras
 import numpy as np
 import pytest
-from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload, built_num_trainable
+from tests.layers.layer_checks import (
+    assert_config_round_trip,
+    assert_keras_reload,
+    built_num_trainable,
+)
 
 from tfavi.layers.factorized_reduce import FactorizedReduce
 from tfavi.layers.residual_block import ResidualBlock, upsample_bilinear_align_corners

@@ -10,6 +10,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from tfavi.data.dataset_spec import get_spec
+from tfavi.data.omniglot_mat import load_omniglot_split, omniglot_mat_path
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -38,12 +39,23 @@ def _builder(name: str, data_dir: str | None):
     return builder
 
 
+def _omniglot_images(split: str, data_dir: str | None):
+    try:
+        return load_omniglot_split(omniglot_mat_path(resolve_data_dir(data_dir)), split)
+    except FileNotFoundError as error:
+        raise DataNotFoundError(str(error)) from None
+
+
 def num_examples(name: str, split: str, data_dir: str | None = None) -> int:
+    if get_spec(name).source == "omniglot_mat":
+        return len(_omniglot_images(split, data_dir))
     return _builder(name, data_dir).info.splits[split].num_examples
 
 
 def _scaled_images(name: str, split: str, data_dir: str | None) -> tf.data.Dataset:
     spec = get_spec(name)
+    if spec.source == "omniglot_mat":
+        return tf.data.Dataset.from_tensor_slices(_omniglot_images(split, data_dir))
     dataset = _builder(name, data_dir).as_dataset(
         split=split, shuffle_files=False, read_config=tfds.ReadConfig(try_autocache=False)
     )

@@ -1,4 +1,5 @@
 """Model families on the `HierarchicalVAE` contract."""
 
+from tfavi.models.deep_attentive_vae import DeepAttentiveVAE
 from tfavi.models.gaussian_mlp_vae import GaussianMLPVAE
 from tfavi.models.hierarchical_vae import HierarchicalVAE
