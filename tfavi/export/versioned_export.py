@@ -1,0 +1,60 @@
+"""SavedModel export into numbered version folders, the layout TF Serving watches."""
+
+import os
+import re
+
+import keras
+import tensorflow as tf
+
+from tfavi.export.serving_signatures import ServingSignatures
+
+_TEMPORARY_PREFIX = ".incomplete-"
+
+
+def next_version(model_base_path: str) -> int:
+    """One more than the largest numbered version folder in `model_base_path` (1 if none)."""
+    if not tf.io.gfile.isdir(model_base_path):
+        return 1
+    versions = [
+        int(name.rstrip("/"))
+        for name in tf.io.gfile.listdir(model_base_path)
+        if re.fullmatch(r"\d+/?", name)
+    ]
+    return max(versions, default=0) + 1
+
+
+def export_saved_model(
+    model, model_base_path: str, chunk_size: int = 100, images_dtype: str = "float32"
+) -> str:
+    """Writes `model` as a SavedModel with serving signatures into the next version folder.
+
+    The SavedModel is written to a temporary folder that TF Serving ignores (its name is
+    not a number) and renamed into place, so a watching server never sees a half-written
+    version and an interrupted export leaves no version folder.
+
+    Args:
+        model: a built `HierarchicalVAE`.
+        model_base_path: the model's folder, e.g. `exports/vae_mlp`; TF Serving's
+            `--model_base_path`.
+        chunk_size: importance samples drawn per model call in `log_likelihood`.
+        images_dtype: `float32` (pixels in [0, 1]) or `uint8` (pixels 0..255).
+
+    Returns:
+        The path of the new version folder.
+    """
+    signatures = ServingSignatures(model, chunk_size=chunk_size, images_dtype=images_dtype)
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    signatures.add_to(archive)
+    tf.io.gfile.makedirs(model_base_path)
+    version = next_version(model_base_path)
+    temporary = os.path.join(model_base_path, f"{_TEMPORARY_PREFIX}{version}-{os.getpid()}")
+    try:
+        archive.write_out(temporary, verbose=False)
+        final = os.path.join(model_base_path, str(version))
+        tf.io.gfile.rename(temporary, final)
+    except BaseException:
+        if tf.io.gfile.exists(temporary):
+            tf.io.gfile.rmtree(temporary)
+        raise
+    return final

@@ -1,0 +1,39 @@
+"""Exports a trained run for TF Serving:
+`python tools/export.py --workdir=runs/vae_mlp --export_dir=exports/vae_mlp`.
+
+Writes a SavedModel with the serving signatures of docs/serving.md into the next numbered
+version folder of `--export_dir` (`exports/vae_mlp/1`, then `/2`, ...), the folder TF
+Serving's `--model_base_path` points at. Uses the run's `model.keras`, or its latest
+checkpoint if training has not finished.
+"""
+
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from absl import app, flags, logging  # noqa: E402
+
+from tfavi.export import IMAGES_DTYPES, export_saved_model  # noqa: E402
+from tfavi.training.run_directory import load_trained_model  # noqa: E402
+
+flags.DEFINE_string("workdir", None, "Run folder written by tools/train.py.")
+flags.DEFINE_string("export_dir", None, "The model's base path, e.g. exports/<model_name>.")
+flags.DEFINE_integer("chunk_size", 100, "Importance samples per model call in log_likelihood.")
+flags.DEFINE_enum("images_dtype", "float32", IMAGES_DTYPES, "dtype of the images inputs.")
+flags.mark_flags_as_required(["workdir", "export_dir"])
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    logging.set_verbosity(logging.WARNING)
+    model = load_trained_model(FLAGS.workdir)
+    path = export_saved_model(
+        model, FLAGS.export_dir, chunk_size=FLAGS.chunk_size, images_dtype=FLAGS.images_dtype
+    )
+    print(f"Exported {FLAGS.workdir} to {path}")
+
+
+if __name__ == "__main__":
+    app.run(main)
