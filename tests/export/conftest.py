@@ -17,6 +17,9 @@ CHUNK_SIZE = 3
 # VAEs still lack a stateless-seed `sample`, and the SeRe-VAE exports take minutes; both are
 # open work on the deployment issue.
 SERVED_MODELS = ("vae_mlp", "ggm_vae_chain", "ggm_vae_extgrid", "ggm_vae_logit_normal")
+# MAF sampling is sequential over thousands of dimensions: minutes per call on CPU. Their
+# `.keras` reloads are tested in tests/models/test_sere_maf.py on smaller models.
+SLOW_TO_SAMPLE = ("maf_cifar10", "sere_maf_cifar10")
 
 
 @dataclasses.dataclass

@@ -1,7 +1,7 @@
 import numpy as np
-from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from scipy.stats import bernoulli
 
+from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from tfavi.layers.bernoulli_head import BernoulliHead
 
 

@@ -2,9 +2,9 @@ import math
 
 import keras
 import numpy as np
-from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from scipy.special import softmax
 
+from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from tfavi.layers.depthwise_attention import DepthwiseAttention
 from tfavi.layers.gated_residual import GatedResidual
 from tfavi.layers.layer_norm_gelu_residual import LayerNormGeluResidual

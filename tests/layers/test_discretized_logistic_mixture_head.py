@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
-from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from scipy.stats import logistic
 
+from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from tfavi.layers.discretized_logistic_mixture_head import DiscretizedLogisticMixtureHead
 
 PIXELS = (2 * np.arange(256) / 255 - 1).astype("float32")

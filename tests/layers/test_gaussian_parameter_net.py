@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 
+from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from tfavi.layers.gaussian_parameter_bound import GaussianParameterBound
 from tfavi.layers.gaussian_parameter_net import GaussianParameterNet
 

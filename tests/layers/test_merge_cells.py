@@ -1,6 +1,6 @@
 import numpy as np
-from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 
+from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from tfavi.layers.concat_conv2d import ConcatConv2D
 from tfavi.layers.conv2d_sum import Conv2DSum
 

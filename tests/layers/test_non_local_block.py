@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
+from scipy.special import softmax
+
 from tests.layers.layer_checks import (
     assert_config_round_trip,
     assert_keras_reload,
     built_num_trainable,
 )
-from scipy.special import softmax
-
 from tfavi.layers.non_local_block import NonLocalBlock
 
 

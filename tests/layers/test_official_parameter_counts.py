@@ -2,8 +2,8 @@
 
 import keras
 import pytest
-from tests.layers.layer_checks import built_num_trainable
 
+from tests.layers.layer_checks import built_num_trainable
 from tfavi.layers.bernoulli_head import BernoulliHead
 from tfavi.layers.concat_conv2d import ConcatConv2D
 from tfavi.layers.conv2d_sum import Conv2DSum

@@ -1,12 +1,12 @@
 import keras
 import numpy as np
 import pytest
+
 from tests.layers.layer_checks import (
     assert_config_round_trip,
     assert_keras_reload,
     built_num_trainable,
 )
-
 from tfavi.layers.factorized_reduce import FactorizedReduce
 from tfavi.layers.residual_block import ResidualBlock, upsample_bilinear_align_corners
 from tfavi.layers.residual_node import ResidualNode

@@ -1,6 +1,6 @@
 import numpy as np
-from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 
+from tests.layers.layer_checks import assert_config_round_trip, assert_keras_reload
 from tfavi.layers.residual_cell import ResidualCell
 
 

@@ -1,12 +1,12 @@
 import keras
 import numpy as np
 import pytest
+
 from tests.layers.layer_checks import (
     assert_config_round_trip,
     assert_keras_reload,
     built_num_trainable,
 )
-
 from tfavi.layers.weight_norm_conv2d import WeightNormConv2D
 
 
