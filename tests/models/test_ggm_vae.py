@@ -38,7 +38,7 @@ def test_log_weights_average_to_the_analytic_elbo(posterior):
     assert abs(gap.mean() - kl[0]) < 4 * gap.std() / np.sqrt(len(gap)) + 1e-3
 
 
-@pytest.mark.parametrize("posterior", ["chain", "extended_grid"])
+@pytest.mark.parametrize("posterior", ["chain", "grid", "extended_grid"])
 def test_importance_weighting_tightens_the_bound(posterior):
     model = _model(posterior, seed=1)
     x = _binary_images(4, seed=1)

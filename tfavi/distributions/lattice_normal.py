@@ -34,7 +34,8 @@ class LatticeNormal(tfd.TransformedDistribution):
         self, lattice: SparsePrecisionNormal, height: int, width: int, name: str = "LatticeNormal"
     ):
         parameters = dict(locals())
-        channels = lattice.batch_shape[-1]
+        # The factor's batch shape can be unknown in a graph; the mean's channel axis is static.
+        channels = lattice.batch_shape[-1] or lattice.loc.shape[-2]
         self._lattice = lattice
         to_channels_last = tfb.Chain(
             [
