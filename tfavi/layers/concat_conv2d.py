@@ -1,16 +1,14 @@
 """Decoder merge cell: concatenation, WN 1x1 convolution, optional non-local block."""
 
-import keras
 from keras import ops
 
 from tfavi.api_export import tfavi_export
-from tfavi.layers.non_local_block import NonLocalBlock
-from tfavi.layers.weight_defaults import GATE_L2, LAMBDA_REG
+from tfavi.layers.merge_cell import MergeCell
 from tfavi.layers.weight_norm_conv2d import WeightNormConv2D
 
 
 @tfavi_export
-class ConcatConv2D(keras.layers.Layer):
+class ConcatConv2D(MergeCell):
     """Concatenates a list of feature maps on channels and maps them to `filters` channels.
 
     A weight-normalised 1x1 convolution with bias and no activation, followed by a non-local
@@ -28,47 +26,18 @@ class ConcatConv2D(keras.layers.Layer):
         Apostolopoulou et al., "Deep Attentive Variational Inference", ICLR 2022.
     """
 
-    def __init__(
-        self,
-        filters: int,
-        nonlocal_key_dim: int | None = None,
-        l2: float = LAMBDA_REG,
-        gate_l2: float = GATE_L2,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.filters = filters
-        self.nonlocal_key_dim = nonlocal_key_dim
-        self.l2 = l2
-        self.gate_l2 = gate_l2
-        self.conv = WeightNormConv2D(filters, l2=l2, name="conv")
-        self.non_local = None
-        if nonlocal_key_dim:
-            self.non_local = NonLocalBlock(
-                nonlocal_key_dim, l2=l2, gate_l2=gate_l2, name="non_local"
-            )
+    def __init__(self, filters: int, nonlocal_key_dim: int | None = None, **kwargs):
+        super().__init__(filters, nonlocal_key_dim, **kwargs)
+        self.conv = WeightNormConv2D(filters, l2=self.l2, name="conv")
 
     def build(self, input_shape):
         concat_shape = tuple(input_shape[0][:-1]) + (sum(shape[-1] for shape in input_shape),)
         self.conv.build(concat_shape)
-        if self.non_local is not None:
-            self.non_local.build(self.conv.compute_output_shape(concat_shape))
+        self.build_non_local(self.conv.compute_output_shape(concat_shape))
 
     def call(self, inputs):
         outputs = self.conv(ops.concatenate(inputs, axis=-1))
-        if self.non_local is not None:
-            outputs = self.non_local(outputs)
-        return outputs
+        return self.apply_non_local(outputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0][:-1]) + (self.filters,)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            filters=self.filters,
-            nonlocal_key_dim=self.nonlocal_key_dim,
-            l2=self.l2,
-            gate_l2=self.gate_l2,
-        )
-        return config
