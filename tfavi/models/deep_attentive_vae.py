@@ -14,6 +14,7 @@ from tfavi.models import diagonal_gaussian
 from tfavi.models.attentive_variational_layer import AttentiveVariationalLayer
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 from tfavi.models.replica_invariant_noise import replica_invariant_normal
+from tfavi.models.stateless_seed_stream import StatelessSeedStream
 
 OUTPUT_DISTRIBUTIONS = ("discretized_logistic_mixture", "bernoulli")
 
@@ -242,8 +243,9 @@ class DeepAttentiveVAE(HierarchicalVAE):
 
     def sample(self, num_samples: int, temperature: float = 1.0, seed=None):
         """Images drawn with every prior scale multiplied by `temperature`; the output is the
-        likelihood's location (see `decode`). An int `seed` makes the draw reproducible."""
-        seed = keras.random.SeedGenerator(seed) if isinstance(seed, int) else seed
+        likelihood's location (see `decode`). An integer `seed` (a Python int or an integer
+        tensor, as in an exported SavedModel) makes the draw a stateless function of it."""
+        seed = None if seed is None else StatelessSeedStream(seed)
         outputs = self._top_down(num_samples, temperature=temperature, seed=seed)
         return self._location_image(outputs["params"])
 
@@ -395,6 +397,8 @@ class DeepAttentiveVAE(HierarchicalVAE):
 
 
 def _noise(like, seed):
+    if isinstance(seed, StatelessSeedStream):
+        return seed.normal(like)
     return replica_invariant_normal(tf.shape(like), seed, like.dtype)
 
 
