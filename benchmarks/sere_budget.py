@@ -18,6 +18,7 @@ from tfavi.evaluation.evaluator import evaluate
 from tfavi.training.distributed_step import make_train_step
 from tfavi.training.optimization import kl_beta, make_optimizer
 from tfavi.training.run_directory import build_model
+from tfavi.training.trainer import epoch_batches
 
 
 def _test_nelbo(nelbo, images) -> float:
@@ -55,15 +56,7 @@ def train_for(
     print(f"{name}: {model.count_params():,} weights, {minutes:g} min of training", flush=True)
     while elapsed < budget:
         model.kl_beta.assign(kl_beta(epoch, config.kl_beta_start, config.kl_warmup_epochs))
-        batches = data.train_dataset(
-            config.dataset,
-            config.batch_size,
-            epoch,
-            config.seed,
-            data_dir=data_dir,
-            shuffle_buffer=config.shuffle_buffer,
-            random_flip=config.random_flip,
-        )
+        batches = epoch_batches(config, epoch, data_dir)
         for batch in batches:
             start = time.time()
             loss, _ = train_step(batch)

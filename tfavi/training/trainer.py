@@ -82,16 +82,9 @@ def train_and_evaluate(
         start_time = time.time()
         done = int(step.numpy()) - epoch * steps_per_epoch
         model.kl_beta.assign(kl_beta(epoch, config.kl_beta_start, config.kl_warmup_epochs))
-        batches = data.train_dataset(
-            config.dataset,
-            config.batch_size,
-            epoch,
-            config.seed,
-            data_dir=data_dir,
-            shuffle_buffer=config.shuffle_buffer,
-            random_flip=config.random_flip,
-            skip_batches=done,
-        ).take(steps_per_epoch - done)
+        batches = epoch_batches(config, epoch, data_dir, skip_batches=done).take(
+            steps_per_epoch - done
+        )
         _log(verbose, f"Epoch {epoch + 1}/{config.epochs}")
         progress = keras.utils.Progbar(steps_per_epoch, verbose=verbose)
         progress.update(done)
@@ -149,6 +142,20 @@ def train_and_evaluate(
     if not chief:
         return {}
     return finish_run(model, config, workdir, data_dir=data_dir, verbose=verbose)
+
+
+def epoch_batches(config: TrainConfig, epoch: int, data_dir=None, skip_batches: int = 0):
+    """The recipe's training batches of `epoch` (see `tfavi.data.train_dataset`)."""
+    return data.train_dataset(
+        config.dataset,
+        config.batch_size,
+        epoch,
+        config.seed,
+        data_dir=data_dir,
+        shuffle_buffer=config.shuffle_buffer,
+        random_flip=config.random_flip,
+        skip_batches=skip_batches,
+    )
 
 
 def finish_run(
