@@ -6,12 +6,6 @@ from tfavi.linalg._banded_base import BandedLowerTriangularBase
 from tfavi.linalg._bands import pad_axis
 
 
-def _upper_bidiagonal_unit_solve(superdiag: tf.Tensor, rhs: tf.Tensor) -> tf.Tensor:
-    """Solves s_i - superdiag_i s_{i+1} = rhs_i by back-substitution, O(n)."""
-    bands = tf.stack([pad_axis(-superdiag, -1, 0, 1), tf.ones_like(rhs)], axis=-2)
-    return tf.linalg.banded_triangular_solve(bands, rhs[..., tf.newaxis], lower=False)[..., 0]
-
-
 class LinearOperatorLowerBidiagonal(BandedLowerTriangularBase):
     """Lower-bidiagonal n x n operator: L[i, i] = diag[i], L[i+1, i] = subdiag[i].
 
@@ -56,10 +50,9 @@ class LinearOperatorLowerBidiagonal(BandedLowerTriangularBase):
     def inverse_gram_diag_part(self) -> tf.Tensor:
         """Returns diag((L L^T)^{-1}) in O(n) by the backward variance recursion.
 
-        Sigma_nn = 1 / d_n^2 and Sigma_ii = (1 + b_i^2 Sigma_{i+1,i+1}) / d_i^2, solved as one
-        unit upper-bidiagonal system (docs/ggm_vae.md §2, route (a)).
+        Sigma_nn = 1 / d_n^2 and Sigma_ii = (1 + b_i^2 Sigma_{i+1,i+1}) / d_i^2, i.e. one upper
+        bidiagonal solve d_i^2 s_i - b_i^2 s_{i+1} = 1 (docs/ggm_vae.md §2, route (a)).
         """
-        inv_diag_sq = tf.math.reciprocal(tf.square(self._diag))
-        return _upper_bidiagonal_unit_solve(
-            tf.square(self._subdiag) * inv_diag_sq[..., :-1], inv_diag_sq
-        )
+        bands = tf.stack([pad_axis(-tf.square(self._subdiag), -1, 0, 1), tf.square(self._diag)], -2)
+        ones = tf.ones_like(self._diag)[..., tf.newaxis]
+        return tf.linalg.banded_triangular_solve(bands, ones, lower=False)[..., 0]
