@@ -1,9 +1,11 @@
 """Equal wall-clock training of zoo models, shared by the SeRe-VAE benchmarks.
 
 Each model trains with its zoo recipe (plus overrides) for the same number of minutes of
-training time (evaluation and the first step's tracing pause the clock), logging a learning
-curve of the training objective and of the test ELBO on a fixed subset, then is evaluated on
-the first test examples with the importance-weighted bound (Burda et al. 2016).
+training time, counted on its own clock (evaluation and the first step's tracing are off the
+clock). The models train in one process, one step each in turn, so the load of a shared
+machine falls on all of them alike. Each logs a learning curve of the training objective and
+of the test ELBO on a fixed subset, then is evaluated on the first test examples with the
+importance-weighted bound (Burda et al. 2016).
 """
 
 import time
@@ -21,81 +23,103 @@ from tfavi.training.run_directory import build_model
 from tfavi.training.trainer import epoch_batches
 
 
-def _test_nelbo(nelbo, images) -> float:
-    return float(np.mean(np.concatenate([nelbo(batch) for batch in images])))
+class BudgetedRun:
+    """Zoo model `name` trained one step at a time until `minutes` of its own training time."""
+
+    def __init__(
+        self,
+        name: str,
+        minutes: float,
+        overrides: list[str],
+        curve_points: int,
+        curve_images: tf.data.Dataset,
+        data_dir: str | None,
+    ):
+        self.name = name
+        self.config = zoo.resolve_config(name, overrides=overrides)
+        self.model = build_model(self.config)
+        self.steps_per_epoch = (
+            data.num_examples(self.config.dataset, "train", data_dir) // self.config.batch_size
+        )
+        optimizer = make_optimizer(self.config, self.steps_per_epoch)
+        self._train_step = make_train_step(
+            self.model,
+            optimizer,
+            tf.distribute.get_strategy(),
+            self.config.batch_size,
+            self.config.grad_clip_norm,
+        )
+        self._nelbo = tf.function(lambda x: self.model.objective(x, training=False)[0])
+        self._curve_images = curve_images
+        self._batches = self._all_batches(data_dir)
+        self.budget, self.elapsed, self.steps = 60.0 * minutes, 0.0, 0
+        self._point_every = self.budget / curve_points
+        self._next_point, self._window = self._point_every, []
+        self.curve, self.compile_seconds = [], 0.0
+        print(f"{name}: {self.model.count_params():,} weights, {minutes:g} min", flush=True)
+
+    def _all_batches(self, data_dir):
+        epoch = 0
+        while True:
+            beta = kl_beta(epoch, self.config.kl_beta_start, self.config.kl_warmup_epochs)
+            self.model.kl_beta.assign(beta)
+            yield from epoch_batches(self.config, epoch, data_dir)
+            epoch += 1
+
+    @property
+    def done(self) -> bool:
+        return self.elapsed >= self.budget
+
+    def step(self) -> None:
+        """One training step on the clock (the first, which traces, off it)."""
+        batch = next(self._batches)
+        start = time.time()
+        loss = float(self._train_step(batch)[0])
+        if self.steps == 0:
+            self.compile_seconds = time.time() - start
+        else:
+            self.elapsed += time.time() - start
+        self.steps += 1
+        self._window.append(loss)
+        if self.elapsed >= self._next_point or self.done:
+            self._log_curve_point()
+
+    def _log_curve_point(self) -> None:
+        nelbo = np.concatenate([self._nelbo(x) for x in self._curve_images])
+        point = {
+            "minutes": round(self.elapsed / 60, 2),
+            "step": self.steps,
+            "epoch": round(self.steps / self.steps_per_epoch, 2),
+            "train_loss": float(np.mean(self._window)),
+            "test_nelbo": float(np.mean(nelbo)),
+        }
+        self.curve.append(point)
+        print(f"  {self.name} {point}", flush=True)
+        self._next_point += self._point_every
+        self._window = []
+
+    def evaluate(self, test: tf.data.Dataset, num_importance_samples: int, chunk_size: int):
+        """The test ELBO and importance-weighted bound, with the run's figures."""
+        start = time.time()
+        results = evaluate(self.model, test, num_importance_samples, chunk_size, verbose=0)
+        results.update(
+            model=self.name,
+            weights=self.model.count_params(),
+            steps=self.steps,
+            train_minutes=round(self.elapsed / 60, 2),
+            compile_seconds=round(self.compile_seconds, 1),
+            eval_minutes=round((time.time() - start) / 60, 2),
+            curve=self.curve,
+        )
+        return results
 
 
-def train_for(
-    name: str,
-    minutes: float,
-    overrides: list[str],
-    *,
-    curve_points: int,
-    curve_examples: int,
-    eval_examples: int,
-    num_importance_samples: int,
-    chunk_size: int,
-    eval_batch_size: int,
-    data_dir: str | None = None,
-) -> dict:
-    """Trains zoo model `name` for `minutes` of training time; returns its curve and results."""
-    config = zoo.resolve_config(name, overrides=overrides)
-    model = build_model(config)
-    steps_per_epoch = data.num_examples(config.dataset, "train", data_dir) // config.batch_size
-    optimizer = make_optimizer(config, steps_per_epoch)
-    strategy = tf.distribute.get_strategy()
-    train_step = make_train_step(
-        model, optimizer, strategy, config.batch_size, config.grad_clip_norm
-    )
-    curve_images = data.test_dataset(
-        config.dataset, eval_batch_size, data_dir=data_dir, max_examples=curve_examples
-    ).cache()
-    nelbo = tf.function(lambda images: model.objective(images, training=False)[0])
-    budget, elapsed, step, epoch, curve = 60.0 * minutes, 0.0, 0, 0, []
-    next_point, window = budget / curve_points, []
-    print(f"{name}: {model.count_params():,} weights, {minutes:g} min of training", flush=True)
-    while elapsed < budget:
-        model.kl_beta.assign(kl_beta(epoch, config.kl_beta_start, config.kl_warmup_epochs))
-        batches = epoch_batches(config, epoch, data_dir)
-        for batch in batches:
-            start = time.time()
-            loss, _ = train_step(batch)
-            window.append(float(loss))
-            if step == 0:  # Tracing and compiling the step is not training time.
-                compile_seconds = time.time() - start
-            else:
-                elapsed += time.time() - start
-            step += 1
-            if elapsed >= next_point or elapsed >= budget:
-                point = {
-                    "minutes": round(elapsed / 60, 2),
-                    "step": step,
-                    "epoch": round(step / steps_per_epoch, 2),
-                    "train_loss": float(np.mean(window)),
-                    "test_nelbo": _test_nelbo(nelbo, curve_images),
-                }
-                curve.append(point)
-                print(f"  {point}", flush=True)
-                next_point += budget / curve_points
-                window = []
-            if elapsed >= budget:
-                break
-        epoch += 1
-    test = data.test_dataset(
-        config.dataset, eval_batch_size, data_dir=data_dir, max_examples=eval_examples
-    )
-    start = time.time()
-    results = evaluate(model, test, num_importance_samples, chunk_size, verbose=0)
-    results.update(
-        model=name,
-        weights=model.count_params(),
-        steps=step,
-        train_minutes=round(elapsed / 60, 2),
-        compile_seconds=round(compile_seconds, 1),
-        eval_minutes=round((time.time() - start) / 60, 2),
-        curve=curve,
-    )
-    return results
+def train_in_turn(runs: list[BudgetedRun]) -> None:
+    """Steps every unfinished run in turn until each has spent its budget."""
+    while not all(run.done for run in runs):
+        for run in runs:
+            if not run.done:
+                run.step()
 
 
 def print_table(results: list[dict], metric_name: str) -> None:
@@ -129,23 +153,25 @@ def define_flags(models: list[str], overrides: list[str], eval_examples: int) ->
 
 
 def run(metric_name: str) -> list[dict]:
-    """Trains and evaluates every `--models` entry, then prints the comparison table."""
+    """Trains every `--models` entry in turn, evaluates them, then prints the table."""
     logging.set_verbosity(logging.WARNING)
     FLAGS = flags.FLAGS
-    results = [
-        train_for(
-            name,
-            FLAGS.minutes,
-            FLAGS.override,
-            curve_points=FLAGS.curve_points,
-            curve_examples=FLAGS.curve_examples,
-            eval_examples=FLAGS.eval_examples,
-            num_importance_samples=FLAGS.num_importance_samples,
-            chunk_size=FLAGS.chunk_size,
-            eval_batch_size=FLAGS.eval_batch_size,
-            data_dir=FLAGS.data_dir,
+    dataset = zoo.resolve_config(FLAGS.models[0]).dataset
+
+    def test_images(max_examples):
+        return data.test_dataset(
+            dataset, FLAGS.eval_batch_size, data_dir=FLAGS.data_dir, max_examples=max_examples
+        )
+
+    curve_images = test_images(FLAGS.curve_examples).cache()
+    runs = [
+        BudgetedRun(
+            name, FLAGS.minutes, FLAGS.override, FLAGS.curve_points, curve_images, FLAGS.data_dir
         )
         for name in FLAGS.models
     ]
+    train_in_turn(runs)
+    test = test_images(FLAGS.eval_examples)
+    results = [run.evaluate(test, FLAGS.num_importance_samples, FLAGS.chunk_size) for run in runs]
     print_table(results, f"{metric_name}, K={FLAGS.num_importance_samples}")
     return results
