@@ -11,24 +11,41 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from absl import app, flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402
 
 from tfavi import data  # noqa: E402
 from tfavi.evaluation import evaluate  # noqa: E402
 from tfavi.training import run_directory  # noqa: E402
-
-flags.DEFINE_string("workdir", None, "Run folder written by tools/train.py.")
-flags.DEFINE_integer("num_importance_samples", 1000, "K of the importance-weighted bound.")
-flags.DEFINE_integer("chunk_size", 100, "Importance samples evaluated at once.")
-flags.DEFINE_integer("batch_size", None, "Evaluation batch size (default: the recipe's).")
-flags.DEFINE_integer("max_examples", None, "Evaluate the first N test examples (default: all).")
-flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
-flags.mark_flag_as_required("workdir")
-FLAGS = flags.FLAGS
+from tools import cli  # noqa: E402
 
 
-def main(argv):
-    del argv
+def define_flags(flag_values: flags.FlagValues) -> None:
+    cli.define_run_flags(flag_values)
+    flags.adopt_module_key_flags(cli, flag_values)
+    flags.DEFINE_integer(
+        "num_importance_samples",
+        1000,
+        "K of the importance-weighted bound.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_integer(
+        "chunk_size", 100, "Importance samples evaluated at once.", flag_values=flag_values
+    )
+    flags.DEFINE_integer(
+        "batch_size",
+        None,
+        "Evaluation batch size (default: the recipe's).",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_integer(
+        "max_examples",
+        None,
+        "Evaluate the first N test examples (default: all).",
+        flag_values=flag_values,
+    )
+
+
+def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
     config = run_directory.load_config(FLAGS.workdir)
     model = run_directory.load_trained_model(FLAGS.workdir)
@@ -45,4 +62,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(define_flags, run)

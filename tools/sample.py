@@ -7,24 +7,31 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from absl import app, flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402
 
 from tfavi import data  # noqa: E402
 from tfavi.evaluation import write_reconstructions, write_sample_grids  # noqa: E402
 from tfavi.training import run_directory  # noqa: E402
-
-flags.DEFINE_string("workdir", None, "Run folder written by tools/train.py.")
-flags.DEFINE_list("temperatures", ["1.0"], "Prior temperatures, comma-separated.")
-flags.DEFINE_integer("num_images", 64, "Images per grid.")
-flags.DEFINE_integer("seed", 0, "Sampling seed.")
-flags.DEFINE_string("output_dir", None, "Where to write the PNGs (default: <workdir>/samples).")
-flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
-flags.mark_flag_as_required("workdir")
-FLAGS = flags.FLAGS
+from tools import cli  # noqa: E402
 
 
-def main(argv):
-    del argv
+def define_flags(flag_values: flags.FlagValues) -> None:
+    cli.define_run_flags(flag_values)
+    flags.adopt_module_key_flags(cli, flag_values)
+    flags.DEFINE_list(
+        "temperatures", ["1.0"], "Prior temperatures, comma-separated.", flag_values=flag_values
+    )
+    flags.DEFINE_integer("num_images", 64, "Images per grid.", flag_values=flag_values)
+    flags.DEFINE_integer("seed", 0, "Sampling seed.", flag_values=flag_values)
+    flags.DEFINE_string(
+        "output_dir",
+        None,
+        "Where to write the PNGs (default: <workdir>/samples).",
+        flag_values=flag_values,
+    )
+
+
+def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
     config = run_directory.load_config(FLAGS.workdir)
     model = run_directory.load_trained_model(FLAGS.workdir)
@@ -42,4 +49,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(define_flags, run)

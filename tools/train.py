@@ -9,25 +9,47 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import keras  # noqa: E402
-from absl import app, flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402
 
 import zoo  # noqa: E402
 from tfavi.training import STRATEGIES, make_strategy, train_and_evaluate  # noqa: E402
-
-flags.DEFINE_string("model", None, "Zoo name of the model; see README or zoo.names().")
-flags.DEFINE_string("workdir", None, "Run folder (default: runs/<model>).")
-flags.DEFINE_bool("smoke", False, "Use the recipe's tiny smoke variant.")
-flags.DEFINE_multi_string("override", [], "Config override field=value (or model.arg=value).")
-flags.DEFINE_enum("strategy", "default", STRATEGIES, "tf.distribute strategy.")
-flags.DEFINE_enum("mixed_precision", "none", ["none", "bfloat16"], "Mixed-precision policy.")
-flags.DEFINE_integer("seed", None, "Seed (overrides the recipe's).")
-flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
-flags.mark_flag_as_required("model")
-FLAGS = flags.FLAGS
+from tools import cli  # noqa: E402
 
 
-def main(argv):
-    del argv
+def define_flags(flag_values: flags.FlagValues) -> None:
+    flags.DEFINE_string(
+        "model", None, "Zoo name of the model; see README or zoo.names().", flag_values=flag_values
+    )
+    flags.DEFINE_string(
+        "workdir", None, "Run folder (default: runs/<model>).", flag_values=flag_values
+    )
+    flags.DEFINE_bool(
+        "smoke", False, "Use the recipe's tiny smoke variant.", flag_values=flag_values
+    )
+    flags.DEFINE_multi_string(
+        "override",
+        [],
+        "Config override field=value (or model.arg=value).",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_enum(
+        "strategy", "default", STRATEGIES, "tf.distribute strategy.", flag_values=flag_values
+    )
+    flags.DEFINE_enum(
+        "mixed_precision",
+        "none",
+        ["none", "bfloat16"],
+        "Mixed-precision policy.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_integer("seed", None, "Seed (overrides the recipe's).", flag_values=flag_values)
+    flags.DEFINE_string(
+        "data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).", flag_values=flag_values
+    )
+    flags.mark_flag_as_required("model", flag_values=flag_values)
+
+
+def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
     overrides = list(FLAGS.override) + ([f"seed={FLAGS.seed}"] if FLAGS.seed is not None else [])
     config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=overrides)
@@ -40,4 +62,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(define_flags, run)

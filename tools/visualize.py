@@ -19,18 +19,12 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-from absl import app, flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402
 
 from tfavi import data  # noqa: E402
 from tfavi.evaluation.image_grid import save_png  # noqa: E402
 from tfavi.training import run_directory  # noqa: E402
-
-flags.DEFINE_string("workdir", None, "Run folder written by tools/train.py.")
-flags.DEFINE_integer("num_images", 16, "Test images averaged in the attention maps.")
-flags.DEFINE_integer("cell_pixels", 16, "Side of one heat-map cell in pixels.")
-flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
-flags.mark_flag_as_required("workdir")
-FLAGS = flags.FLAGS
+from tools import cli  # noqa: E402
 
 _PALETTE = np.array(
     [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], np.float32
@@ -103,8 +97,18 @@ def attention_matrices(model, images):
     return decoder, encoder
 
 
-def main(argv):
-    del argv
+def define_flags(flag_values: flags.FlagValues) -> None:
+    cli.define_run_flags(flag_values)
+    flags.adopt_module_key_flags(cli, flag_values)
+    flags.DEFINE_integer(
+        "num_images", 16, "Test images averaged in the attention maps.", flag_values=flag_values
+    )
+    flags.DEFINE_integer(
+        "cell_pixels", 16, "Side of one heat-map cell in pixels.", flag_values=flag_values
+    )
+
+
+def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
     output_dir = os.path.join(FLAGS.workdir, "visualizations")
     kl = kl_per_layer(FLAGS.workdir)
@@ -135,4 +139,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(define_flags, run)

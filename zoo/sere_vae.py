@@ -27,7 +27,9 @@ DLGM_MNIST_MLP = dict(SERE_MNIST_MLP, self_reflective=False, encoder_units=427)
 SERE_MNIST_RESNET = dict(SERE_MNIST_MLP, architecture="resnet", hidden_units=128, encoder_units=128)
 """9,935,022 weights: residual dense networks, convolutional ResNet encoders."""
 
-_MNIST_SMOKE = dict(hidden_units=16, encoder_units=16, num_hidden_layers=1)
+# Smoke variants keep the data shapes (the smoke runs train on the real datasets) and shrink
+# the depth and widths: 3 layers still have a first, a middle and a last layer.
+_MNIST_SMOKE = dict(num_layers=3, hidden_units=16, encoder_units=16, num_hidden_layers=1)
 
 SERE_MAF_CIFAR10 = dict(
     image_shape=(32, 32, 3),
@@ -49,7 +51,7 @@ SERE_MAF_CIFAR10 = dict(
 MAF_CIFAR10 = dict(SERE_MAF_CIFAR10, num_layers=0, num_flows=10)
 """94,443,521 weights: one MAF of 10 MADEs of 1024 units over all 3072 values."""
 
-_CIFAR10_SMOKE = dict(made_units=32, hidden_units=32, num_hidden_layers=1, num_couplings=2)
+_CIFAR10_SMOKE = dict(made_units=16, hidden_units=32, num_hidden_layers=1, num_couplings=2)
 
 for name, family, model_class, kwargs, recipe, smoke in [
     (
@@ -82,7 +84,7 @@ for name, family, model_class, kwargs, recipe, smoke in [
         SelfReflectiveMAF,
         SERE_MAF_CIFAR10,
         "sere_maf_cifar10",
-        _CIFAR10_SMOKE,
+        dict(_CIFAR10_SMOKE, num_layers=2, latent_dim=8),
     ),
     (
         "maf_cifar10",

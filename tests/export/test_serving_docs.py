@@ -78,8 +78,10 @@ def _render(saved_model_dir: str) -> str:
     for name, inputs in _requests(latents):
         outputs = signatures[name](**{k: tf.constant(v) for k, v in inputs.items()})
         outputs = {k: _json_value(v.numpy()) for k, v in outputs.items()}
-        if name == "encode":  # the decode request below decodes these latents
-            latents.update({k: np.asarray(v, np.float32) for k, v in outputs.items()})
+        if name == "encode":  # the decode request below decodes these means
+            latents.update(
+                {k: np.asarray(v, np.float32) for k, v in outputs.items() if k.startswith("latent")}
+            )
         request = {
             "signature_name": name,
             "inputs": {k: _json_value(np.asarray(v)) for k, v in inputs.items()},

@@ -4,8 +4,8 @@ import os
 
 import numpy as np
 import pytest
-from scipy.io import savemat
 
+from tests.fake_chardata import write_chardata
 from tfavi import data
 from tfavi.data.omniglot_mat import OMNIGLOT_MAT_ENV, load_omniglot_split
 
@@ -14,13 +14,8 @@ from tfavi.data.omniglot_mat import OMNIGLOT_MAT_ENV, load_omniglot_split
 def chardata(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     train, test = rng.uniform(size=(5, 28, 28)), rng.uniform(size=(3, 28, 28))
-    # MATLAB layout: one column of 784 pixels per image, column-major.
-    columns = {
-        key: images.reshape(len(images), -1, order="F").T
-        for key, images in (("data", train), ("testdata", test))
-    }
     path = tmp_path / "chardata.mat"
-    savemat(path, columns)
+    write_chardata(path, train, test)
     monkeypatch.setenv(OMNIGLOT_MAT_ENV, str(path))
     load_omniglot_split.cache_clear()
     yield train, test

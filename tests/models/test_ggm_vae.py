@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from tests.harness import run_model_saving_test, run_serialization_test
 from tfavi.models import GaussianMLPVAE
+from tfavi.models.structured_posterior import sample_with_noise
 
 STRUCTURES = ["diagonal", "chain", "grid", "extended_grid"]
 
@@ -104,3 +105,20 @@ def test_diagonal_vae_keeps_the_original_head_layout():
     np.testing.assert_allclose(model.encode(x)[0], features[:, :4], rtol=1e-6)
     scale = model.posterior(tf.constant(x)).distribution.scale.numpy().reshape(2, 4)
     np.testing.assert_allclose(scale, np.log1p(np.exp(features[:, 4:])) + 1e-4, rtol=1e-5)
+
+
+@pytest.mark.parametrize("posterior", STRUCTURES)
+def test_posterior_scales_are_the_standard_deviations_of_posterior_draws(posterior):
+    """`encode`'s scales: the marginal standard deviations, also of structured posteriors."""
+    model = _model(posterior)
+    x = _binary_images(1)
+    model(x)
+    kernel = model.encoder.layers[-1].kernel  # Couple the latents: random head weights.
+    kernel.assign(0.3 * np.random.default_rng(0).normal(size=kernel.shape))
+    _, [scale] = model.posterior_means_and_scales(x)
+    q = model.posterior(tf.constant(np.repeat(x, 40_000, axis=0)))
+    noise = tf.random.stateless_normal(tf.shape(q.mean()), seed=[1, 2])
+    draws = tf.reshape(sample_with_noise(q, noise), [-1, 4]).numpy()
+    np.testing.assert_allclose(np.std(draws, axis=0), scale[0], rtol=0.025)
+    if posterior != "diagonal":
+        assert not np.allclose(np.corrcoef(draws.T), np.eye(4), atol=0.05)

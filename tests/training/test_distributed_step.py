@@ -16,14 +16,14 @@ def _batches():
     return (rng.uniform(size=(3 * GLOBAL_BATCH, 6, 6, 1)) > 0.5).astype(np.float32)
 
 
-def _train(strategy, images, clip_norm=0.0, learning_rate=1e-2):
+def _train(strategy, images, clip_norm=0.0, learning_rate=1e-2, graph_optimization=True):
     keras.utils.set_random_seed(0)
     with strategy.scope():
         model = GaussianMLPVAE(image_shape=(6, 6, 1), latent_dim=2, hidden_units=16, seed=4)
         model(images[:1])
         optimizer = keras.optimizers.Adam(learning_rate)
         optimizer.build(model.trainable_variables)
-    step = make_train_step(model, optimizer, strategy, GLOBAL_BATCH, clip_norm)
+    step = make_train_step(model, optimizer, strategy, GLOBAL_BATCH, clip_norm, graph_optimization)
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(GLOBAL_BATCH)
     results = [step(batch) for batch in strategy.experimental_distribute_dataset(dataset)]
     losses = [float(loss) for loss, _ in results]
@@ -45,6 +45,16 @@ def test_mirrored_on_two_devices_matches_the_default_strategy(clip_norm):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-6)
     assert default_losses[-1] != default_losses[0]
     assert default_model.metrics[0].result() > 0
+
+
+def test_the_step_without_grappler_trains_alike_and_leaves_other_functions_optimised():
+    images = _batches()
+    optimised_model, optimised, _ = _train(tf.distribute.get_strategy(), images)
+    plain_model, plain, _ = _train(tf.distribute.get_strategy(), images, graph_optimization=False)
+    np.testing.assert_allclose(plain, optimised, rtol=1e-6)
+    for a, b in zip(optimised_model.weights, plain_model.weights, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-7)
+    assert not tf.config.optimizer.get_experimental_options()["disable_meta_optimizer"]
 
 
 def test_clipping_changes_the_update():

@@ -1,12 +1,11 @@
-"""The serving signatures of a `HierarchicalVAE`, as Keras `ExportArchive` endpoints.
+"""The serving signatures of a `HierarchicalVAE`, as `tf.function`s.
 
-Every endpoint is a graph function with explicit `TensorSpec`s, named outputs and in-graph
+Every signature is a graph function with explicit `TensorSpec`s, named outputs and in-graph
 input checks, so TF Serving can run it with no Python and no tfavi.
 """
 
 import math
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -36,29 +35,35 @@ class ServingSignatures:
         probe = model.encode(tf.zeros([1, *model.image_shape]))
         self.latent_shapes = [tuple(int(d) for d in latent.shape[1:]) for latent in probe]
 
-    def add_to(self, archive: keras.export.ExportArchive) -> None:
-        """Adds every signature to `archive` (which tracks the model)."""
-        # `sample` first: a model whose `sample` cannot take a tensor seed fails fast.
-        archive.add_endpoint(
-            "sample",
-            self.sample,
-            [
-                tf.TensorSpec([], tf.int32, name="num_samples"),
-                tf.TensorSpec([], tf.float32, name="temperature"),
-                tf.TensorSpec([], tf.int64, name="seed"),
-            ],
-        )
+    def functions(self) -> dict:
+        """{signature name: `tf.function` with its input signature}.
+
+        `serving_default` is the `log_likelihood` function itself, so it is traced once. A
+        model without latent layers (a plain flow) has no `encode` or `decode`: there is
+        nothing to encode, and nothing to decode from.
+        """
         images = tf.TensorSpec(None, self.images_dtype, name="images")
         k = tf.TensorSpec([], tf.int32, name="num_importance_samples")
-        for name in ("serving_default", "log_likelihood"):
-            archive.add_endpoint(name, self.log_likelihood, [images, k])
-        archive.add_endpoint("encode", self.encode, [images])
-        latents = [
-            tf.TensorSpec(None, tf.float32, name=f"latent_{i}")
-            for i in range(len(self.latent_shapes))
+        sample_inputs = [
+            tf.TensorSpec([], tf.int32, name="num_samples"),
+            tf.TensorSpec([], tf.float32, name="temperature"),
+            tf.TensorSpec([], tf.int64, name="seed"),
         ]
-        archive.add_endpoint("decode", self.decode, latents)
-        archive.add_endpoint("reconstruct", self.reconstruct, [images])
+        log_likelihood = tf.function(self.log_likelihood, input_signature=[images, k])
+        functions = {
+            "serving_default": log_likelihood,
+            "log_likelihood": log_likelihood,
+            "sample": tf.function(self.sample, input_signature=sample_inputs),
+            "reconstruct": tf.function(self.reconstruct, input_signature=[images]),
+        }
+        if self.latent_shapes:
+            latents = [
+                tf.TensorSpec(None, tf.float32, name=f"latent_{i}")
+                for i in range(len(self.latent_shapes))
+            ]
+            functions["encode"] = tf.function(self.encode, input_signature=[images])
+            functions["decode"] = tf.function(self.decode, input_signature=latents)
+        return functions
 
     def log_likelihood(self, images, num_importance_samples):
         """Negative ELBO, importance-weighted log p(x) (nats) and its bits/dim, per example."""
@@ -74,9 +79,12 @@ class ServingSignatures:
         }
 
     def encode(self, images):
-        """Posterior means of every latent layer."""
-        latents = self.model.encode(checked_images(images, self.model.image_shape))
-        return {f"latent_{i}": tf.cast(z, tf.float32) for i, z in enumerate(latents)}
+        """Posterior means `latent_<i>` and standard deviations `scale_<i>` of every layer."""
+        images = checked_images(images, self.model.image_shape)
+        means, scales = self.model.posterior_means_and_scales(images)
+        outputs = {f"latent_{i}": tf.cast(mean, tf.float32) for i, mean in enumerate(means)}
+        outputs.update({f"scale_{i}": tf.cast(scale, tf.float32) for i, scale in enumerate(scales)})
+        return outputs
 
     def decode(self, *latents):
         """Image means in [0, 1] of a batch of latents (one input per latent layer)."""
@@ -107,7 +115,7 @@ class ServingSignatures:
 
         def body(done, total):
             chunk = tf.minimum(self.chunk_size, num_samples - done)
-            log_weights = tf.cast(self.model._chunk_log_weights(images, chunk), tf.float32)
+            log_weights = tf.cast(self.model.log_weights(images, chunk), tf.float32)
             chunk_total = tf.reduce_logsumexp(log_weights, axis=0)
             return done + chunk, tf.reduce_logsumexp(tf.stack([total, chunk_total]), axis=0)
 

@@ -3,7 +3,6 @@
 import os
 import re
 
-import keras
 import tensorflow as tf
 
 from tfavi.export.serving_signatures import ServingSignatures
@@ -42,15 +41,15 @@ def export_saved_model(
     Returns:
         The path of the new version folder.
     """
-    signatures = ServingSignatures(model, chunk_size=chunk_size, images_dtype=images_dtype)
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    signatures.add_to(archive)
+    signatures = ServingSignatures(model, chunk_size, images_dtype).functions()
     tf.io.gfile.makedirs(model_base_path)
     version = next_version(model_base_path)
     temporary = os.path.join(model_base_path, f"{_TEMPORARY_PREFIX}{version}-{os.getpid()}")
     try:
-        archive.write_out(temporary, verbose=False)
+        # Serving needs no gradients: saving custom-gradient functions would trace each one.
+        options = tf.saved_model.SaveOptions(experimental_custom_gradients=False)
+        module = _module(model, signatures)
+        tf.saved_model.save(module, temporary, signatures=signatures, options=options)
         final = os.path.join(model_base_path, str(version))
         tf.io.gfile.rename(temporary, final)
     except BaseException:
@@ -58,3 +57,16 @@ def export_saved_model(
             tf.io.gfile.rmtree(temporary)
         raise
     return final
+
+
+def _module(model, signatures: dict) -> tf.Module:
+    """The saved object: the model's variables and the signature functions, not the model.
+
+    Leaving the Keras model out keeps the SavedModel from tracing anything but the
+    signatures (Keras sub-models' default signatures, the model's own `tf.function`s).
+    """
+    module = tf.Module()
+    module.model_variables = list(model.variables)
+    for name, function in signatures.items():
+        setattr(module, name, function)
+    return module

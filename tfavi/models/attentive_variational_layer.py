@@ -15,7 +15,6 @@ from tfavi.layers.residual_cell import ResidualCell
 from tfavi.layers.weight_defaults import GATE_L2, LAMBDA_REG, deep_vae_initializer, l2_regularizer
 from tfavi.models.decoder_depthwise_attention import DecoderDepthwiseAttention
 from tfavi.models.encoder_depthwise_attention import EncoderDepthwiseAttention
-from tfavi.models.replica_invariant_noise import replica_invariant_normal
 
 DecoderStep = collections.namedtuple(
     "DecoderStep", ["context", "condition", "encoder_query", "attention"]
@@ -201,7 +200,7 @@ class AttentiveVariationalLayer(keras.layers.Layer):
             context = ops.concatenate([context, key], axis=-1)
         return DecoderStep(context, condition, encoder_query, scores)
 
-    def prior(self, condition, seed, training=None):
+    def prior(self, condition, noise, training=None):
         """`(raw, loc, scale)` of p(z_l | z_<l); raw is None for the N(0, I) of layer 0."""
         if self.is_first:
             loc = tf.zeros(
@@ -209,10 +208,10 @@ class AttentiveVariationalLayer(keras.layers.Layer):
                 condition.dtype,
             )
             return None, loc, ops.ones_like(loc)
-        raw = self._noisy(self.prior_net(condition), self.prior_noise_stddev, seed, training)
+        raw = self._noisy(self.prior_net(condition), self.prior_noise_stddev, noise, training)
         return (raw, *self.prior_bound(raw))
 
-    def posterior(self, features, step, prior_raw, seed, training=None):
+    def posterior(self, features, step, prior_raw, noise, training=None):
         """`(loc, scale, encoder attention weights or None)` of q(z_l | x, z_<l), from the
         encoder features [e_l, ..., e_L], the decoder step and the raw prior parameters."""
         merged = features[0]
@@ -226,19 +225,19 @@ class AttentiveVariationalLayer(keras.layers.Layer):
                 step.encoder_query,
                 ops.stack(features[1:], axis=1),
             )
-        raw = self._noisy(self.posterior_net(merged), self.posterior_noise_stddev, seed, training)
+        raw = self._noisy(self.posterior_net(merged), self.posterior_noise_stddev, noise, training)
         if prior_raw is not None:
             raw = raw + prior_raw
         return (*self.posterior_bound(raw), scores)
 
     @staticmethod
-    def _noisy(raw, stddev, seed, training):
-        """Adds N(0, stddev^2) to the raw log-scales (second half of the channels) in training."""
+    def _noisy(raw, stddev, noise, training):
+        """Adds N(0, stddev^2) to the raw log-scales (second half of the channels) in training;
+        `noise` is the model's `NoiseStream`."""
         if not training or stddev <= 0:
             return raw
         loc, rho = ops.split(raw, 2, axis=-1)
-        noise = replica_invariant_normal(tf.shape(rho), seed, rho.dtype)
-        return ops.concatenate([loc, rho + stddev * noise], axis=-1)
+        return ops.concatenate([loc, rho + stddev * noise.normal(tf.shape(rho), rho.dtype)], -1)
 
     def get_config(self):
         config = super().get_config()

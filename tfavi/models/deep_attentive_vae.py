@@ -13,8 +13,6 @@ from tfavi.layers.weight_defaults import GATE_L2, LAMBDA_REG, l2_regularizer
 from tfavi.models import diagonal_gaussian
 from tfavi.models.attentive_variational_layer import AttentiveVariationalLayer
 from tfavi.models.hierarchical_vae import HierarchicalVAE
-from tfavi.models.replica_invariant_noise import replica_invariant_normal
-from tfavi.models.stateless_seed_stream import StatelessSeedStream
 
 OUTPUT_DISTRIBUTIONS = ("discretized_logistic_mixture", "bernoulli")
 
@@ -245,13 +243,13 @@ class DeepAttentiveVAE(HierarchicalVAE):
         """Images drawn with every prior scale multiplied by `temperature`; the output is the
         likelihood's location (see `decode`). An integer `seed` (a Python int or an integer
         tensor, as in an exported SavedModel) makes the draw a stateless function of it."""
-        seed = None if seed is None else StatelessSeedStream(seed)
-        outputs = self._top_down(num_samples, temperature=temperature, seed=seed)
+        outputs = self._top_down(num_samples, temperature=temperature, noise=self.noise(seed))
         return self._location_image(outputs["params"])
 
-    def encode(self, images):
-        """Posterior means of every layer, each conditioned on the means above it."""
-        return self._posterior_pass(images)["posterior_loc"]
+    def posterior_means_and_scales(self, images):
+        """Posterior means and scales of every layer, each conditioned on the means above it."""
+        outputs = self._posterior_pass(images)
+        return outputs["posterior_loc"], outputs["posterior_scale"]
 
     def decode(self, latents):
         """Images in [0, 1]: Bernoulli probabilities, or for the logistic mixture the location
@@ -294,21 +292,23 @@ class DeepAttentiveVAE(HierarchicalVAE):
         features=None,
         latents=None,
         temperature: float = 1.0,
-        seed=None,
+        noise=None,
         posterior_mean: bool = False,
         training=None,
     ) -> dict:
         """The top-down pass. z_l is `latents[l]` if given, else a posterior draw (its mean
         with `posterior_mean`) if encoder `features` are given, else a prior draw at
-        `temperature`. Returns the head parameters and, per layer, the KL, log p(z) - log q(z),
-        posterior mean and attention weights (the last three with `features`)."""
-        seed = self.noise_seed if seed is None else seed
+        `temperature`; draws come from `noise` (default `self.noise()`). Returns the head
+        parameters and, per layer, the KL, log p(z) - log q(z), posterior mean and scale and
+        attention weights (the last four with `features`)."""
+        noise = self.noise() if noise is None else noise
         outputs = {
             key: []
             for key in (
                 "kl",
                 "log_ratio",
                 "posterior_loc",
+                "posterior_scale",
                 "decoder_attention",
                 "encoder_attention",
             )
@@ -318,14 +318,14 @@ class DeepAttentiveVAE(HierarchicalVAE):
             if index >= 2 and self.context_norms:
                 memory[index - 2] = self.context_norms[index - 2](memory[index - 2])
             step = layer.decode(batch_size, context, z, memory, training=training)
-            prior_raw, p_loc, p_scale = layer.prior(step.condition, seed, training=training)
+            prior_raw, p_loc, p_scale = layer.prior(step.condition, noise, training=training)
             if features is None:
-                z = p_loc + temperature * p_scale * _noise(p_loc, seed)
+                z = p_loc + temperature * p_scale * _normal_like(p_loc, noise)
             else:
                 q_loc, q_scale, scores = layer.posterior(
-                    features[index:], step, prior_raw, seed, training=training
+                    features[index:], step, prior_raw, noise, training=training
                 )
-                z = q_loc if posterior_mean else q_loc + q_scale * _noise(q_loc, seed)
+                z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
                 outputs["kl"].append(
                     diagonal_gaussian.sum_per_example(
                         diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
@@ -338,6 +338,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
                     )
                 )
                 outputs["posterior_loc"].append(q_loc)
+                outputs["posterior_scale"].append(q_scale)
                 if scores is not None:
                     outputs["encoder_attention"].append(scores)
             if latents is not None:
@@ -396,10 +397,8 @@ class DeepAttentiveVAE(HierarchicalVAE):
         return config
 
 
-def _noise(like, seed):
-    if isinstance(seed, StatelessSeedStream):
-        return seed.normal(like)
-    return replica_invariant_normal(tf.shape(like), seed, like.dtype)
+def _normal_like(like, noise):
+    return noise.normal(tf.shape(like), like.dtype)
 
 
 def _check_arguments(

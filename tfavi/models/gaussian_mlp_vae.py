@@ -10,7 +10,6 @@ from tfavi.api_export import tfavi_export
 from tfavi.distributions.multivariate_logit_normal import MultivariateLogitNormal
 from tfavi.distributions.structured_normal_from_conv import structured_normal_from_conv
 from tfavi.models.hierarchical_vae import HierarchicalVAE
-from tfavi.models.replica_invariant_noise import replica_invariant_normal
 from tfavi.models.structured_posterior import (
     num_parameter_maps,
     sample_with_noise,
@@ -45,11 +44,6 @@ def _maps_last(flat, lattice):
     rows, columns = lattice
     maps = tf.reshape(flat, [-1, flat.shape[-1] // (rows * columns), rows, columns])
     return tf.transpose(maps, [0, 2, 3, 1])
-
-
-def stateless_seed(seed):
-    """The `[2]` int64 seed of `tf.random.stateless_*` ops for an integer or integer tensor."""
-    return tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
 
 
 @tfavi_export
@@ -147,8 +141,7 @@ class GaussianMLPVAE(HierarchicalVAE):
     def call(self, images, training=None):
         images = tf.cast(images, tf.float32)
         q = self.posterior(images)
-        noise = replica_invariant_normal(tf.shape(q.mean()), self.noise_seed)
-        z = sample_with_noise(q, noise)
+        z = sample_with_noise(q, self.noise().normal(tf.shape(q.mean())))
         prior = standard_normal_like(q)
         recon = self.observation(tf.reshape(z, [-1, self.latent_dim])).log_prob(images)
         kl = tfd.kl_divergence(q, prior)
@@ -156,22 +149,15 @@ class GaussianMLPVAE(HierarchicalVAE):
         return {"recon_log_prob": recon, "kl": kl[:, tf.newaxis], "log_weight": log_weight}
 
     def sample(self, num_samples: int, temperature: float = 1.0, seed=None):
-        """Draws images; `num_samples`, `temperature` and `seed` may be tensors.
-
-        With `seed=None` the noise comes from the model's generator. An integer `seed` (a
-        Python int or an integer tensor, as in an exported SavedModel) makes the draw a
-        stateless function of it, so Keras and the SavedModel give the same images.
-        """
-        shape = [num_samples, self.latent_dim]
-        if seed is None:
-            z = keras.random.normal(shape, seed=self.noise_seed)
-        else:
-            z = tf.random.stateless_normal(shape, seed=stateless_seed(seed))
+        z = self.noise(seed).normal([num_samples, self.latent_dim])
         return self.decode([temperature * z])
 
-    def encode(self, images):
-        mean = self.posterior(tf.cast(images, tf.float32)).mean()
-        return [tf.reshape(mean, [-1, self.latent_dim])]
+    def posterior_means_and_scales(self, images):
+        """Posterior mean and marginal standard deviations (for a graphical model with
+        precision factor L, the square roots of diag((L L^T)^{-1})), as [B, latent_dim]."""
+        q = self.posterior(tf.cast(images, tf.float32))
+        shape = [-1, self.latent_dim]
+        return [tf.reshape(q.mean(), shape)], [tf.reshape(q.stddev(), shape)]
 
     def decode(self, latents):
         """Pixel probabilities (Bernoulli) or the logit-normal median sigmoid(mu)."""

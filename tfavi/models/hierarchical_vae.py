@@ -11,6 +11,7 @@ import keras
 import tensorflow as tf
 
 from tfavi.api_export import tfavi_export
+from tfavi.models.noise_stream import NoiseStream
 
 
 @tfavi_export
@@ -21,7 +22,8 @@ class HierarchicalVAE(keras.Model):
     - `recon_log_prob`: log p(x | z) per example, shape [B];
     - `kl`: the KL term of every latent layer per example, shape [B, num_latent_layers];
     - `log_weight`: log p(x, z) - log q(z | x) for the sampled z, shape [B];
-    and `sample`, `encode`, `decode` and `reconstruct`.
+    and `sample`, `posterior_means_and_scales` and `decode`. Every draw of noise comes from
+    `noise(seed)`.
 
     Images are floats in [0, 1] of shape `image_shape` (binary datasets hold 0 and 1).
 
@@ -104,27 +106,49 @@ class HierarchicalVAE(keras.Model):
         remaining = num_importance_samples
         while remaining > 0:
             chunk = min(chunk_size, remaining)
-            log_weights = self._chunk_log_weights(images, tf.constant(chunk))
+            log_weights = self.log_weights(images, tf.constant(chunk))
             chunk_total = tf.reduce_logsumexp(log_weights, axis=0)
             total = chunk_total if total is None else tf.reduce_logsumexp([total, chunk_total], 0)
             remaining -= chunk
         return total - math.log(num_importance_samples)
 
     @tf.function(reduce_retracing=True)
-    def _chunk_log_weights(self, images, chunk):
+    def log_weights(self, images, num_samples):
+        """log w_k = log p(x, z_k) - log q(z_k | x) for `num_samples` posterior draws z_k per image.
+
+        `num_samples` may be a tensor; returns shape [num_samples, B]. One graph call of the
+        model on the images repeated `num_samples` times (Burda et al. 2016).
+        """
         batch = tf.shape(images)[0]
-        tiled = tf.repeat(images[tf.newaxis], chunk, axis=0)
-        tiled = tf.reshape(tiled, tf.concat([[chunk * batch], tf.shape(images)[1:]], 0))
+        tiled = tf.repeat(images[tf.newaxis], num_samples, axis=0)
+        tiled = tf.reshape(tiled, tf.concat([[num_samples * batch], tf.shape(images)[1:]], 0))
         log_weight = self(tiled, training=False)["log_weight"]
-        return tf.reshape(log_weight, [chunk, batch])
+        return tf.reshape(log_weight, [num_samples, batch])
+
+    def noise(self, seed=None) -> NoiseStream:
+        """The noise of one pass: stateless draws from an integer `seed` (a Python int or an
+        integer tensor), so Keras and an exported graph agree; else the model's generator."""
+        return NoiseStream(self.noise_seed if seed is None else seed)
 
     def sample(self, num_samples: int, temperature: float = 1.0, seed=None):
-        """Draws images from the model, with the prior scales multiplied by `temperature`."""
+        """Draws images from the model, with the prior scales multiplied by `temperature`.
+
+        `num_samples`, `temperature` and `seed` may be tensors; an integer `seed` makes the
+        draw a stateless function of it (see `noise`).
+        """
+        raise NotImplementedError
+
+    def posterior_means_and_scales(self, images) -> tuple[list, list]:
+        """Returns (means, standard deviations) of q over every latent layer.
+
+        Each layer is conditioned on the means of the layers above it; a structured posterior
+        gives its marginal standard deviations.
+        """
         raise NotImplementedError
 
     def encode(self, images):
-        """Returns the posterior means of every latent layer."""
-        raise NotImplementedError
+        """Returns the posterior means of every latent layer (the inputs of `decode`)."""
+        return self.posterior_means_and_scales(images)[0]
 
     def decode(self, latents):
         """Maps latents (as returned by `encode`) to images in [0, 1]."""

@@ -1,6 +1,5 @@
 """SeRe-MAF, the hierarchical variational normalizing flow of SeRe-VAE, and the plain MAF."""
 
-import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
@@ -9,8 +8,7 @@ from tfavi.bijectors.conditional_maf import ConditionalMAF
 from tfavi.bijectors.conditional_spline_coupling import ConditionalSplineCoupling
 from tfavi.bijectors.rank_one_affine import RankOneAffine
 from tfavi.models.hierarchical_vae import HierarchicalVAE
-from tfavi.models.replica_invariant_noise import replica_invariant_normal
-from tfavi.models.self_reflective_vae import diagonal_normal, layer_seed, raster_block_sizes
+from tfavi.models.self_reflective_vae import diagonal_normal, raster_block_sizes, standard_normal
 from tfavi.models.sere_networks import sere_network
 
 tfb = tfp.bijectors
@@ -42,6 +40,8 @@ class SelfReflectiveMAF(HierarchicalVAE):
     posteriors and base networks have `num_hidden_layers` hidden layers of `hidden_units`;
     the spline couplings have one hidden layer of `hidden_units`. `sample` returns
     floor(256 x) / 255, clipped to [0, 1]; `decode` pushes each base mean through its MAF.
+    The MAF's sampling pass is a loop over the dimensions of a block, so `sample` and
+    `decode` run it as a compiled graph even when called eagerly.
 
     Args:
         image_shape: `(height, width, channels)` of the images.
@@ -196,8 +196,7 @@ class SelfReflectiveMAF(HierarchicalVAE):
     def latent_layer(self, index: int, features, z_previous):
         """Returns (posterior over eps_l, prior over eps_l, bijector f_l) of layer `index`."""
         if index == 0:
-            batch = tf.shape(features)[0]
-            prior = tfd.MultivariateNormalDiag(tf.zeros([batch, self.latent_dim]))
+            prior = standard_normal(tf.shape(features)[0], self.latent_dim)
             raw = self.posterior_residuals[0](features)
             return self._normal(raw), prior, self.bijectors[0].bijector(None)
         context = tf.math.asinh(z_previous)
@@ -211,10 +210,8 @@ class SelfReflectiveMAF(HierarchicalVAE):
 
     def call(self, images, training=None):
         shape = tf.shape(tf.reshape(images, [-1, self.num_dimensions]))
-        # U[0, 1) dequantization noise as the normal CDF of replica-invariant normal noise.
-        normal = replica_invariant_normal(shape, self.noise_seed)
-        uniform = 0.5 * tf.math.erfc(-normal / tf.sqrt(2.0))
-        y = self.to_logit_space(images, uniform)
+        noise = self.noise()
+        y = self.to_logit_space(images, noise.uniform(shape))
         blocks = tf.split(y, self.block_sizes, axis=-1)
         if self.num_layers == 0:
             log_density = self.data_distribution(0, None, None).log_prob(y)
@@ -223,8 +220,7 @@ class SelfReflectiveMAF(HierarchicalVAE):
         z, previous, recon, kls, log_ratio = None, None, 0.0, [], 0.0
         for i, (encoder, block) in enumerate(zip(self.encoders, blocks, strict=True)):
             posterior, prior, bijector = self.latent_layer(i, encoder(y), z)
-            noise = replica_invariant_normal(tf.shape(posterior.mean()), self.noise_seed)
-            eps = posterior.mean() + posterior.stddev() * noise
+            eps = posterior.mean() + posterior.stddev() * noise.normal(tf.shape(posterior.mean()))
             z = bijector.forward(eps)
             recon += self.data_distribution(i, z, previous).log_prob(block)
             kls.append(tfd.kl_divergence(posterior, prior))
@@ -237,8 +233,9 @@ class SelfReflectiveMAF(HierarchicalVAE):
 
         The temperature scales the latent priors and the data layers' base noise.
         """
+        noise = self.noise(seed)
         z, previous, blocks = None, None, []
-        for i in range(len(self.block_sizes)):
+        for i, size in enumerate(self.block_sizes):
             if self.num_layers:
                 shape = [num_samples, self.latent_dim]
                 if i == 0:
@@ -246,39 +243,38 @@ class SelfReflectiveMAF(HierarchicalVAE):
                 else:
                     prior = self._normal(self.priors[i - 1](tf.math.asinh(z)))
                     mean, scale = prior.mean(), prior.stddev()
-                eps = mean + temperature * scale * self._normal_noise(shape, seed, 2 * i)
+                eps = mean + temperature * scale * noise.normal(shape)
                 z = self.bijectors[i].bijector(None if i == 0 else tf.math.asinh(z)).forward(eps)
-            distribution = self.data_distribution(i, z, previous)
-            noise = self._normal_noise([num_samples, self.block_sizes[i]], seed, 2 * i + 1)
-            previous = distribution.bijector.forward(temperature * noise)
+            base = temperature * noise.normal([num_samples, size])
+            previous = self._data_forward(i, z, previous, base)
             blocks.append(previous)
         return self._to_images(tf.concat(blocks, axis=-1))
 
-    def _normal_noise(self, shape, seed, index: int):
-        if seed is None:
-            return keras.random.normal(shape, seed=self.noise_seed)
-        return tf.random.stateless_normal(shape, seed=layer_seed(seed, index))
+    @tf.function(reduce_retracing=True)
+    def _data_forward(self, index: int, z, previous_block, base):
+        """y_l = the MAF of data layer `index` applied to base values, as one compiled graph."""
+        return self.data_distribution(index, z, previous_block).bijector.forward(base)
 
-    def encode(self, images):
-        """Posterior means of eps_l (at the mid-bin dequantization) along the chain."""
+    def posterior_means_and_scales(self, images):
+        """Posterior means and scales of eps_l (at the mid-bin dequantization) along the chain."""
         if self.num_layers == 0:
-            return []
+            return [], []
         y = self.to_logit_space(images, 0.5)
-        z, means = None, []
+        z, means, scales = None, [], []
         for i, encoder in enumerate(self.encoders):
             posterior, _, bijector = self.latent_layer(i, encoder(y), z)
             means.append(posterior.mean())
+            scales.append(posterior.stddev())
             z = bijector.forward(posterior.mean())
-        return means
+        return means, scales
 
     def decode(self, latents):
         """Maps eps_l to images; block l is the MAF image of its base mean given block l-1."""
         z, previous, blocks = None, None, []
         for i, eps in enumerate(latents):
             z = self.bijectors[i].bijector(None if i == 0 else tf.math.asinh(z)).forward(eps)
-            distribution = self.data_distribution(i, z, previous)
             base_mean = tf.zeros([tf.shape(eps)[0], self.block_sizes[i]])
-            previous = distribution.bijector.forward(base_mean)
+            previous = self._data_forward(i, z, previous, base_mean)
             blocks.append(previous)
         return self._to_images(tf.concat(blocks, axis=-1))
 

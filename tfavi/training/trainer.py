@@ -70,9 +70,14 @@ def train_and_evaluate(
             shutil.rmtree(save_dir, ignore_errors=True)
 
     train_step = make_train_step(
-        model, optimizer, strategy, config.batch_size, config.grad_clip_norm
+        model,
+        optimizer,
+        strategy,
+        config.batch_size,
+        config.grad_clip_norm,
+        config.graph_optimization,
     )
-    eval_step = make_eval_step(model, strategy)
+    eval_step = make_eval_step(model, strategy, config.graph_optimization)
     summary = tf.summary.create_file_writer(
         os.path.join(workdir, "tensorboard") if chief else os.path.join(save_dir, "tensorboard")
     )

@@ -1,0 +1,1 @@
+"""Command-line tools: train, evaluate, sample, visualize and export runs (see `tools/cli.py`)."""
