@@ -23,8 +23,15 @@ TINY = dict(
 VARIANTS = [dict(), dict(num_layers=0, num_flows=3)]
 
 
-def _images(batch=4, seed=0):
-    counts = np.random.default_rng(seed).integers(0, 256, size=(batch, 2, 2, 3))
+def _move_away_from_initialisation(model):
+    """Perturbs every weight, so that zero-initialised outputs do not hide any network."""
+    rng = np.random.default_rng(0)
+    for weight in model.trainable_weights:
+        weight.assign(weight + 0.2 * rng.normal(size=weight.shape))
+
+
+def _images(batch=4, seed=0, shape=(2, 2, 3)):
+    counts = np.random.default_rng(seed).integers(0, 256, size=(batch, *shape))
     return (counts / 255.0).astype(np.float32)
 
 
@@ -46,9 +53,7 @@ def test_data_layer_density_integrates_to_one(num_layers):
         **dict(TINY, image_shape=(1, 1, 2), num_layers=num_layers, made_units=16), seed=3
     )
     model.build((None, 1, 1, 2))
-    rng = np.random.default_rng(0)
-    for weight in model.trainable_weights:  # Move away from the zero-initialised bases.
-        weight.assign(weight + 0.2 * rng.normal(size=weight.shape))
+    _move_away_from_initialisation(model)
     z = tf.constant([[0.5, -1.0]])
     distribution = model.data_distribution(0, z if num_layers else None, None)
     grid = np.linspace(-15, 15, 601, dtype=np.float32)
@@ -78,6 +83,20 @@ def test_shapes_sampling_and_zero_layer_contract(variant):
         assert bound.shape == (2,) and np.all(np.isfinite(bound))
 
 
+def test_maf_starts_as_the_identity_so_the_full_size_flow_is_finite():
+    """10 MADEs over 3,072 logit-space values (maf_cifar10's depth) start as the identity."""
+    model = SelfReflectiveMAF(
+        **dict(TINY, image_shape=(32, 32, 3), num_layers=0, num_flows=10, made_units=32)
+    )
+    outputs = model(_images(2, shape=(32, 32, 3)))
+    assert np.all(np.isfinite(outputs["recon_log_prob"]))
+    y = np.random.default_rng(0).uniform(-3, 3, size=(2, 3072)).astype(np.float32)
+    standard_normal = -0.5 * np.sum(y**2, -1) - 3072 * 0.5 * np.log(2 * np.pi)
+    np.testing.assert_allclose(
+        model.data_distribution(0, None, None).log_prob(y), standard_normal, rtol=1e-5
+    )
+
+
 def test_config_round_trip():
     revived = run_serialization_test(SelfReflectiveMAF(**TINY, logit_alpha=1e-6, seed=2))
     assert revived.logit_alpha == 1e-6 and revived.num_layers == 2 and revived.seed == 2
@@ -88,6 +107,7 @@ def test_keras_reload_gives_identical_outputs(tmp_path, variant):
     model = SelfReflectiveMAF(**dict(TINY, **variant))
     x = _images()
     model(x)
+    _move_away_from_initialisation(model)
 
     def outputs(m):
         return [m.reconstruct(x), m.sample(2, seed=3), *m.encode(x)]

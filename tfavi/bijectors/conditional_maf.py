@@ -25,6 +25,9 @@ class ConditionalMAF(ConditionalBijectorLayer):
         num_flows: number of MAF steps (MADEs).
         hidden_units: widths of the hidden layers of each MADE.
         activation: Keras activation of the hidden layers.
+        output_kernel_initializer: name of the MADEs' output-kernel initializer; "zeros" starts
+            the flow as the identity, which keeps deep stacks on high-dimensional data finite
+            at initialisation.
         **kwargs: standard `keras.layers.Layer` arguments.
 
     Example:
@@ -43,12 +46,21 @@ class ConditionalMAF(ConditionalBijectorLayer):
         num_flows: int = 2,
         hidden_units: list[int] = (64,),
         activation: str = "relu",
+        output_kernel_initializer: str = "glorot_uniform",
         **kwargs,
     ):
         super().__init__(event_size, hidden_units, activation, **kwargs)
         self.num_flows = num_flows
+        self.output_kernel_initializer = output_kernel_initializer
         self._mades = [
-            MADE(2, self.hidden_units, self.activation, dtype=self.dtype_policy, name=f"made_{i}")
+            MADE(
+                2,
+                self.hidden_units,
+                self.activation,
+                self.output_kernel_initializer,
+                dtype=self.dtype_policy,
+                name=f"made_{i}",
+            )
             for i in range(num_flows)
         ]
 
@@ -65,5 +77,8 @@ class ConditionalMAF(ConditionalBijectorLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(num_flows=self.num_flows)
+        config.update(
+            num_flows=self.num_flows,
+            output_kernel_initializer=self.output_kernel_initializer,
+        )
         return config

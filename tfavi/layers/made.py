@@ -21,6 +21,8 @@ class MADE(ContextMLP):
         num_params: number of parameters produced per input dimension.
         hidden_units: widths of the hidden layers.
         activation: Keras activation of the hidden layers.
+        output_kernel_initializer: name of the output kernel's initializer; "zeros" makes
+            every output 0 at initialisation (a MAF step that starts as the identity).
         **kwargs: standard `keras.layers.Layer` arguments.
 
     Example:
@@ -37,10 +39,12 @@ class MADE(ContextMLP):
         num_params: int = 2,
         hidden_units: list[int] = (64,),
         activation: str = "relu",
+        output_kernel_initializer: str = "glorot_uniform",
         **kwargs,
     ):
         super().__init__(hidden_units=hidden_units, activation=activation, **kwargs)
         self.num_params = num_params
+        self.output_kernel_initializer = output_kernel_initializer
 
     def _make_layers(self, fan_in, conditional):
         input_degrees = np.arange(1, fan_in + 1)
@@ -53,10 +57,13 @@ class MADE(ContextMLP):
         degrees.append(np.tile(input_degrees, self.num_params))
         layers = []
         for index, (inputs, outputs) in enumerate(zip(degrees[:-1], degrees[1:], strict=True)):
+            is_output = index == len(degrees) - 2
+            initializer = self.output_kernel_initializer if is_output else "glorot_uniform"
             layer = MaskedDense(
                 inputs,
                 outputs,
-                strict=index == len(degrees) - 2,
+                strict=is_output,
+                kernel_initializer=initializer,
                 dtype=self.dtype_policy,
                 name=f"masked_dense_{index}",
             )
@@ -70,5 +77,8 @@ class MADE(ContextMLP):
 
     def get_config(self):
         config = super().get_config()
-        config.update(num_params=self.num_params)
+        config.update(
+            num_params=self.num_params,
+            output_kernel_initializer=self.output_kernel_initializer,
+        )
         return config

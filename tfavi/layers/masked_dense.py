@@ -20,6 +20,7 @@ class MaskedDense(keras.layers.Layer):
         output_degrees: one integer degree per output unit; their number is the layer's width.
         strict: whether a connection needs a strictly larger output degree.
         activation: Keras activation applied to the output.
+        kernel_initializer: Keras initializer of the (unmasked) kernel.
         **kwargs: standard `keras.layers.Layer` arguments.
 
     Example:
@@ -36,6 +37,7 @@ class MaskedDense(keras.layers.Layer):
         output_degrees: list[int],
         strict: bool = False,
         activation: str | None = None,
+        kernel_initializer: str = "glorot_uniform",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -43,6 +45,7 @@ class MaskedDense(keras.layers.Layer):
         self.output_degrees = [int(degree) for degree in output_degrees]
         self.strict = strict
         self.activation = keras.activations.get(activation)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
 
     def build(self, input_shape):
         if input_shape[-1] != len(self.input_degrees):
@@ -54,7 +57,9 @@ class MaskedDense(keras.layers.Layer):
         # A NumPy array rather than a tensor, as `build` may run in a temporary graph.
         self._mask = outputs > inputs if self.strict else outputs >= inputs
         shape = (len(self.input_degrees), len(self.output_degrees))
-        self.kernel = self.add_weight(shape=shape, initializer="glorot_uniform", name="kernel")
+        self.kernel = self.add_weight(
+            shape=shape, initializer=self.kernel_initializer, name="kernel"
+        )
         self.bias = self.add_weight(shape=shape[1:], initializer="zeros", name="bias")
 
     def call(self, inputs):
@@ -68,5 +73,6 @@ class MaskedDense(keras.layers.Layer):
             output_degrees=self.output_degrees,
             strict=self.strict,
             activation=keras.activations.serialize(self.activation),
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
         )
         return config

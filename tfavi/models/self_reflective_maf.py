@@ -106,8 +106,10 @@ class SelfReflectiveMAF(HierarchicalVAE):
                 "mlp", hidden_units, num_hidden_layers, activation, outputs, name, initializer
             )
 
+        # Each MAF starts as the identity: with random output weights, 10 MADEs over 3,072
+        # values compound their scales and the initial log-density overflows.
         self.flows = [
-            ConditionalMAF(size, num_flows, [made_units], activation, name=f"maf_{i}")
+            ConditionalMAF(size, num_flows, [made_units], activation, "zeros", name=f"maf_{i}")
             for i, size in enumerate(self.block_sizes)
         ]
         if num_layers == 0:
