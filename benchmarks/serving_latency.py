@@ -5,7 +5,9 @@
 Exports each model's smoke variant (and `--full` models at full size) to a temporary folder,
 loads the SavedModel with `tf.saved_model.load`, and prints, per signature and batch size, the
 median milliseconds of `--repeats` calls (after one warm-up call) of the signature and of the
-same call on the Keras model (`log_likelihood` with `--num_importance_samples`).
+same call on the Keras model (`log_likelihood` with `--num_importance_samples`). Full-size
+models, whose batch-32 calls take tens of seconds on a CPU, use `--full_repeats` and
+`--full_num_importance_samples` instead.
 """
 
 import pathlib
@@ -29,24 +31,25 @@ flags.DEFINE_list("full", ["attentive_vae_16"], "Zoo names also benchmarked at f
 flags.DEFINE_list("batch_sizes", ["1", "32"], "Batch sizes.")
 flags.DEFINE_integer("num_importance_samples", 10, "K of the log_likelihood calls.")
 flags.DEFINE_integer("repeats", 10, "Timed calls; the median is reported.")
+flags.DEFINE_integer("full_repeats", 3, "Timed calls of full-size models.")
+flags.DEFINE_integer("full_num_importance_samples", 1, "K of full-size log_likelihood calls.")
 FLAGS = flags.FLAGS
 
 
-def _median_ms(call) -> float:
+def _median_ms(call, repeats: int) -> float:
     call()
     times = []
-    for _ in range(FLAGS.repeats):
+    for _ in range(repeats):
         start = time.perf_counter()
         call()
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
 
 
-def _calls(model, signatures, batch: int) -> dict:
-    """{signature: (SavedModel call, Keras call)} for a batch of `batch` images."""
+def _calls(model, signatures, batch: int, k: int) -> dict:
+    """{signature: (SavedModel call, Keras call)} for a batch of `batch` images, K = `k`."""
     images = np.random.default_rng(0).uniform(size=(batch, *model.image_shape)).astype("float32")
     latents = model.encode(images)
-    k = FLAGS.num_importance_samples
     named = {f"latent_{i}": z for i, z in enumerate(latents)}
 
     def keras_log_likelihood():
@@ -54,7 +57,7 @@ def _calls(model, signatures, batch: int) -> dict:
         model.log_likelihood(images, k, chunk_size=100)
 
     return {
-        "log_likelihood": (
+        f"log_likelihood (K={k})": (
             lambda: signatures["log_likelihood"](images=images, num_importance_samples=k),
             keras_log_likelihood,
         ),
@@ -93,13 +96,15 @@ def main(argv):
                 print(f"| {label} | - | export failed | {type(error).__name__}: {error} | |")
                 continue
             signatures = tf.saved_model.load(path).signatures
+            repeats = FLAGS.repeats if smoke else FLAGS.full_repeats
+            k = FLAGS.num_importance_samples if smoke else FLAGS.full_num_importance_samples
             for batch in (int(b) for b in FLAGS.batch_sizes):
-                for signature, (served, keras_call) in _calls(model, signatures, batch).items():
-                    if signature not in signatures:  # no encode/decode without latent layers
+                for signature, (served, keras_call) in _calls(model, signatures, batch, k).items():
+                    if signature.split()[0] not in signatures:  # no encode/decode without latents
                         continue
                     print(
-                        f"| {label} | {batch} | {signature} | {_median_ms(served):.2f} | "
-                        f"{_median_ms(keras_call):.2f} |",
+                        f"| {label} | {batch} | {signature} | {_median_ms(served, repeats):.2f} | "
+                        f"{_median_ms(keras_call, repeats):.2f} |",
                         flush=True,
                     )
 
