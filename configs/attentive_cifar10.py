@@ -13,6 +13,7 @@ Smoke variant (under a minute on CPU):
     python tools/train.py --model=attentive_vae_16 --smoke --workdir=/tmp/attentive_smoke
 """
 
+from configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 PER_REPLICA_BATCH = 40
@@ -44,21 +45,6 @@ def official_recipe(**changes) -> TrainConfig:
         graph_optimization=False,
     )
     return recipe.replace(**changes)
-
-
-def smoke_recipe(config: TrainConfig) -> TrainConfig:
-    """A few steps of `config` on small batches: trains and evaluates end to end."""
-    return config.replace(
-        batch_size=8,
-        epochs=2,
-        steps_per_epoch=2,
-        eval_batch_size=8,
-        eval_examples=16,
-        num_importance_samples=4,
-        importance_chunk_size=2,
-        num_sample_images=4,
-        shuffle_buffer=64,
-    )
 
 
 def get_config() -> TrainConfig:

@@ -7,6 +7,7 @@ Smoke variant (seconds):
     python tools/train.py --model=vae_mlp --smoke --workdir=/tmp/vae_mlp_smoke
 """
 
+from configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 
@@ -28,14 +29,11 @@ def get_config() -> TrainConfig:
 
 
 def get_smoke_config() -> TrainConfig:
-    return get_config().replace(
+    return smoke_recipe(
+        get_config(),
         batch_size=32,
-        epochs=2,
         steps_per_epoch=5,
-        eval_batch_size=32,
         eval_examples=64,
         num_importance_samples=10,
-        importance_chunk_size=5,
         num_sample_images=16,
-        shuffle_buffer=256,
     )

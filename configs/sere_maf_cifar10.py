@@ -12,6 +12,7 @@ Smoke variant (a few minutes on CPU):
     python tools/train.py --model=sere_maf_cifar10 --smoke --workdir=/tmp/sere_maf_smoke
 """
 
+from configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 
@@ -34,15 +35,4 @@ def get_config() -> TrainConfig:
 
 
 def get_smoke_config() -> TrainConfig:
-    return get_config().replace(
-        batch_size=16,
-        epochs=2,
-        steps_per_epoch=3,
-        eval_batch_size=16,
-        eval_examples=16,
-        num_importance_samples=4,
-        importance_chunk_size=2,
-        num_sample_images=4,
-        sample_temperatures=(1.0,),
-        shuffle_buffer=64,
-    )
+    return smoke_recipe(get_config(), batch_size=16, steps_per_epoch=3, sample_temperatures=(1.0,))

@@ -10,6 +10,7 @@ Smoke variant (about a minute on CPU):
     python tools/train.py --model=sere_vae_mlp --smoke --workdir=/tmp/sere_vae_mlp_smoke
 """
 
+from configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 
@@ -36,16 +37,13 @@ def get_config() -> TrainConfig:
 
 
 def get_smoke_config() -> TrainConfig:
-    return get_config().replace(
+    return smoke_recipe(
+        get_config(),
         batch_size=32,
-        epochs=2,
         steps_per_epoch=5,
-        lr_warmup_epochs=1,
-        kl_warmup_epochs=1,
-        eval_batch_size=32,
         eval_examples=64,
         num_importance_samples=10,
-        importance_chunk_size=5,
         num_sample_images=16,
-        shuffle_buffer=256,
+        lr_warmup_epochs=1,
+        kl_warmup_epochs=1,
     )

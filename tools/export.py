@@ -12,21 +12,40 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from absl import app, flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402
 
 from tfavi.export import IMAGES_DTYPES, export_saved_model  # noqa: E402
 from tfavi.training.run_directory import load_trained_model  # noqa: E402
-
-flags.DEFINE_string("workdir", None, "Run folder written by tools/train.py.")
-flags.DEFINE_string("export_dir", None, "The model's base path, e.g. exports/<model_name>.")
-flags.DEFINE_integer("chunk_size", 100, "Importance samples per model call in log_likelihood.")
-flags.DEFINE_enum("images_dtype", "float32", IMAGES_DTYPES, "dtype of the images inputs.")
-flags.mark_flags_as_required(["workdir", "export_dir"])
-FLAGS = flags.FLAGS
+from tools import cli  # noqa: E402
 
 
-def main(argv):
-    del argv
+def define_flags(flag_values: flags.FlagValues) -> None:
+    flags.DEFINE_string(
+        "workdir", None, "Run folder written by tools/train.py.", flag_values=flag_values
+    )
+    flags.DEFINE_string(
+        "export_dir",
+        None,
+        "The model's base path, e.g. exports/<model_name>.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_integer(
+        "chunk_size",
+        100,
+        "Importance samples per model call in log_likelihood.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_enum(
+        "images_dtype",
+        "float32",
+        IMAGES_DTYPES,
+        "dtype of the images inputs.",
+        flag_values=flag_values,
+    )
+    flags.mark_flags_as_required(["workdir", "export_dir"], flag_values=flag_values)
+
+
+def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
     model = load_trained_model(FLAGS.workdir)
     path = export_saved_model(
@@ -36,4 +55,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(define_flags, run)

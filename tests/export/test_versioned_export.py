@@ -1,8 +1,6 @@
 """Numbered version folders, written atomically; tools/export.py on a workdir."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,8 +9,7 @@ import tensorflow as tf
 import zoo
 from tfavi.export import export_saved_model
 from tfavi.training import run_directory
-
-REPO = Path(__file__).resolve().parents[2]
+from tools import cli, export
 
 
 def test_two_exports_give_versions_1_and_2(vae_mlp, tmp_path):
@@ -35,26 +32,12 @@ def test_an_interrupted_export_leaves_no_version_folder(vae_mlp, tmp_path, monke
     assert os.listdir(tmp_path / "vae_mlp") == []
 
 
-@pytest.mark.subprocess
-def test_export_tool_writes_the_next_version_of_a_workdir(vae_mlp, tmp_path):
+def test_export_tool_writes_the_next_version_of_a_workdir(vae_mlp, tmp_path, capsys):
     workdir = tmp_path / "run"
     run_directory.save_or_check_config(zoo.resolve_config("vae_mlp", smoke=True), str(workdir))
     vae_mlp.model.save(workdir / run_directory.MODEL_FILE)
-    (tmp_path / "exports" / "vae_mlp" / "1").mkdir(parents=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "tools/export.py",
-            f"--workdir={workdir}",
-            f"--export_dir={tmp_path / 'exports' / 'vae_mlp'}",
-        ],
-        cwd=REPO,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    version = tmp_path / "exports" / "vae_mlp" / "2"
-    assert f"to {version}" in result.stdout
-    assert (version / "saved_model.pb").is_file()
+    base_path = tmp_path / "exports" / "vae_mlp"
+    (base_path / "1").mkdir(parents=True)
+    cli.call(export, ["export.py", f"--workdir={workdir}", f"--export_dir={base_path}"])
+    assert f"to {base_path / '2'}" in capsys.readouterr().out
+    assert (base_path / "2" / "saved_model.pb").is_file()

@@ -32,6 +32,16 @@ def test_weights_are_a_softmax_over_depth_of_unscaled_dot_products():
     )
 
 
+def test_a_single_entry_gets_weight_one_without_a_warning(recwarn):
+    values = _normal(2, 1, 3, 3, 6, seed=2)
+    out, weights = DepthwiseAttention()(
+        _normal(2, 3, 3, 4), _normal(2, 1, 3, 3, 4, seed=1), values, return_attention_scores=True
+    )
+    np.testing.assert_array_equal(weights.numpy(), 1.0)
+    np.testing.assert_allclose(out.numpy(), values[:, 0], rtol=1e-6)
+    assert not [w for w in recwarn if "softmax" in str(w.message)]
+
+
 def test_equal_keys_average_the_values():
     keys = np.repeat(_normal(1, 1, 2, 2, 3), 4, axis=1)
     values = _normal(1, 4, 2, 2, 5, seed=1)

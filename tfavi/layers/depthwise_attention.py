@@ -29,7 +29,10 @@ class DepthwiseAttention(keras.layers.Layer):
 
     def call(self, query, keys, values, return_attention_scores=False):
         logits = ops.sum(ops.expand_dims(query, 1) * keys, axis=-1)
-        scores = ops.softmax(logits, axis=1)
+        if keys.shape[1] == 1:  # One entry has weight 1 (and Keras warns on a size-1 softmax).
+            scores = ops.ones_like(logits)
+        else:
+            scores = ops.softmax(logits, axis=1)
         outputs = ops.sum(ops.expand_dims(scores, -1) * values, axis=1)
         if return_attention_scores:
             return outputs, scores
