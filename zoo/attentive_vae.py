@@ -72,8 +72,9 @@ SMOKE = dict(
     preprocess_scales=(-2,),
     postprocess_scales=(2,),
 )
-"""Three layers keep every attention path (layer 2 normalises the stored context c_0); one
-block before and after them keeps the graph, whose tracing dominates a smoke run, small."""
+"""Three layers keep every attention path (layer 2 attends over two contexts and normalises
+c_0); single pre- and post-processing blocks keep the graph, whose tracing dominates a smoke
+run, small."""
 SMOKE_ATTENTION = dict(
     SMOKE,
     decoder_attention_dim=4,

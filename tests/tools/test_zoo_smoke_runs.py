@@ -1,10 +1,14 @@
 """Every zoo entry's smoke variant trains with tools/train.py, evaluates with
-tools/evaluate.py and samples with tools/sample.py; the tools run in this process
-(`tools.cli.call`), so the whole zoo costs no extra TensorFlow start-ups."""
+tools/evaluate.py and samples with tools/sample.py from its reloaded model.keras
+(`zoo_smoke_driver` runs them in two extra processes)."""
 
+import contextlib
 import json
 import math
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,75 +16,80 @@ import tensorflow as tf
 
 import zoo
 from tests.fake_chardata import write_chardata
-from tfavi.data.omniglot_mat import OMNIGLOT_MAT_ENV, load_omniglot_split
-from tools import cli, evaluate, sample, train
+from tests.tools import zoo_smoke_driver
+from tfavi.data.omniglot_mat import OMNIGLOT_MAT_ENV
 
-pytestmark = pytest.mark.skipif(
-    not all(
-        os.path.isdir(os.path.join(os.environ.get("TFDS_DATA_DIR", ""), name))
-        for name in ("binarized_mnist", "mnist", "cifar10")
+pytestmark = [
+    pytest.mark.subprocess,
+    pytest.mark.skipif(
+        not all(
+            os.path.isdir(os.path.join(os.environ.get("TFDS_DATA_DIR", ""), name))
+            for name in ("binarized_mnist", "mnist", "cifar10")
+        ),
+        reason="needs TFDS_DATA_DIR pointing at a prepared TFDS data dir (see README)",
     ),
-    reason="needs TFDS_DATA_DIR pointing at a prepared TFDS data dir (see README)",
-)
+]
+REPO = Path(__file__).resolve().parents[2]
+WORKERS = 2
+"""Driver processes running in parallel: tracing the graphs, most of a smoke run, keeps one
+core busy each. They split the entries alternately, so the costly attentive ones spread."""
 
 
 @pytest.fixture(scope="module")
-def fake_omniglot(tmp_path_factory):
-    """A 64-image train and 16-image test `chardata.mat` for the OMNIGLOT entry."""
+def runs(request, tmp_path_factory):
+    """Runs the drivers on the entries selected in this session; returns their base dir. The
+    OMNIGLOT entry reads a fake `chardata.mat` of 64 train and 16 test images."""
+    base = tmp_path_factory.mktemp("zoo")
+    names = [
+        item.callspec.params["name"]
+        for item in request.session.items
+        if item.module is request.module and hasattr(item, "callspec")
+    ]
     rng = np.random.default_rng(0)
-    path = tmp_path_factory.mktemp("omniglot") / "chardata.mat"
-    write_chardata(path, rng.uniform(size=(64, 28, 28)), rng.uniform(size=(16, 28, 28)))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(OMNIGLOT_MAT_ENV, str(path))
-        yield path
-    load_omniglot_split.cache_clear()
+    chardata = base / "chardata.mat"
+    write_chardata(chardata, rng.uniform(size=(64, 28, 28)), rng.uniform(size=(16, 28, 28)))
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", OMNIGLOT_MAT_ENV: str(chardata)}
+    with contextlib.ExitStack() as stack:
+        drivers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "tests.tools.zoo_smoke_driver", str(base)]
+                + names[worker::WORKERS],
+                cwd=REPO,
+                env=env,
+                stdout=stack.enter_context(open(base / f"driver_{worker}.log", "w")),
+                stderr=subprocess.STDOUT,
+            )
+            for worker in range(WORKERS)
+        ]
+        for driver in drivers:
+            stack.callback(driver.kill)  # A no-op unless the wait below timed out.
+        for driver in drivers:
+            driver.wait(timeout=3600)
+    return base
 
 
 @pytest.mark.parametrize("name", zoo.names())
-def test_smoke_variant_trains_evaluates_and_samples_through_the_tools(
-    name, tmp_path, fake_omniglot
-):
-    workdir = tmp_path / "run"
-    cli.call(
-        train,
-        ["train.py", f"--model={name}", "--smoke", "--override=epochs=1", f"--workdir={workdir}"],
-    )
+def test_smoke_variant_trains_evaluates_and_samples_through_the_tools(name, runs):
+    outcome_file = runs / name / "outcome.json"
+    assert outcome_file.is_file(), [log.read_text()[-2000:] for log in runs.glob("driver_*.log")]
+    outcome = json.loads(outcome_file.read_text())
+    assert outcome["error"] is None, outcome["error"]
+
+    workdir = runs / name / "run"
     config = json.loads((workdir / "config.json").read_text())
     metrics = [json.loads(line) for line in (workdir / "metrics.jsonl").read_text().splitlines()]
     assert [m["epoch"] for m in metrics] == list(range(1, config["epochs"] + 1))
     for record in metrics:
         _assert_finite(record["train"] | record["val"])
-    _assert_finite(json.loads((workdir / "eval.json").read_text()))
-
-    cli.call(
-        evaluate,
-        [
-            "evaluate.py",
-            f"--workdir={workdir}",
-            "--num_importance_samples=2",
-            "--chunk_size=1",
-            "--batch_size=2",
-            "--max_examples=4",
-        ],
-    )
     evaluation = json.loads((workdir / "eval.json").read_text())
-    assert evaluation["examples"] == 4 and evaluation["num_importance_samples"] == 2
+    assert evaluation["examples"] == zoo_smoke_driver.EVAL_EXAMPLES
+    assert evaluation["num_importance_samples"] == zoo_smoke_driver.EVAL_IMPORTANCE_SAMPLES
     _assert_finite(evaluation)
-
-    # tools/sample.py draws from the reloaded model.keras what training drew in memory.
-    images = tmp_path / "images"
-    cli.call(
-        sample,
-        [
-            "sample.py",
-            f"--workdir={workdir}",
-            f"--num_images={config['num_sample_images']}",
-            f"--seed={config['seed']}",
-            f"--output_dir={images}",
-        ],
-    )
+    # tools/sample.py reloaded model.keras and drew what the trained model drew.
     for png in ("samples_t1.00.png", "reconstructions.png"):
-        reloaded, trained = (_pixels(d / png) for d in (images, workdir / "samples"))
+        reloaded, trained = (
+            _pixels(d / png) for d in (runs / name / "reloaded", workdir / "samples")
+        )
         np.testing.assert_allclose(reloaded, trained, atol=1, err_msg=png)
 
 
