@@ -93,7 +93,9 @@ class BudgetedRun:
             "minutes": round(self.elapsed / 60, 2),
             "step": self.steps,
             "epoch": round(self.steps / self.steps_per_epoch, 2),
-            "train_loss": float(np.mean(self._window)),
+            # Non-finite steps update nothing (make_train_step skips them): count, not average.
+            "train_loss": float(np.mean([x for x in self._window if np.isfinite(x)] or np.nan)),
+            "skipped_steps": int(np.sum(~np.isfinite(self._window))),
             "test_nelbo": float(np.mean(nelbo)),
         }
         self.curve.append(point)
