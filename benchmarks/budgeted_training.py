@@ -12,8 +12,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-import zoo
-from tfavi import data
+from tfavi import data, zoo
 from tfavi.evaluation.evaluator import evaluate
 from tfavi.training.distributed_step import make_train_step
 from tfavi.training.optimization import kl_beta, make_optimizer

@@ -19,7 +19,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from absl import app, flags, logging  # noqa: E402
 
-import zoo  # noqa: E402
+from tfavi import zoo  # noqa: E402
 from tfavi.training import train_and_evaluate  # noqa: E402
 
 flags.DEFINE_string("workdir", "runs/ggm_table", "Folder of the runs, one workdir per model/seed.")

@@ -7,9 +7,8 @@ and printed as a Markdown table.
 
 from absl import flags, logging
 
-import zoo
 from benchmarks.budgeted_training import BudgetedRun, train_in_turn
-from tfavi import data
+from tfavi import data, zoo
 
 
 def print_table(results: list[dict], metric_name: str) -> None:

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
-import zoo  # noqa: E402
+from tfavi import zoo  # noqa: E402
 from tfavi.export import export_saved_model  # noqa: E402
 from tfavi.training.run_directory import build_model  # noqa: E402
 

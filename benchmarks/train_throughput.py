@@ -23,8 +23,10 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
-import zoo  # noqa: E402
-from tfavi import data  # noqa: E402
+from tfavi import (
+    data,  # noqa: E402
+    zoo,  # noqa: E402
+)
 from tfavi.training import make_strategy  # noqa: E402
 from tfavi.training.distributed_step import make_train_step  # noqa: E402
 from tfavi.training.optimization import make_optimizer  # noqa: E402

@@ -13,7 +13,7 @@ Smoke variant (under a minute on CPU):
     python tools/train.py --model=attentive_vae_16 --smoke --workdir=/tmp/attentive_smoke
 """
 
-from configs.smoke import smoke_recipe
+from tfavi.configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 PER_REPLICA_BATCH = 40

@@ -7,8 +7,8 @@ Smoke variant (under a minute on CPU):
     python tools/train.py --model=attentive_vae_16_900 --smoke --workdir=/tmp/attentive_900
 """
 
-from configs.attentive_cifar10 import official_recipe
-from configs.smoke import smoke_recipe
+from tfavi.configs.attentive_cifar10 import official_recipe
+from tfavi.configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 

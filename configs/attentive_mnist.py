@@ -7,8 +7,8 @@ Smoke variant (under a minute on CPU):
     python tools/train.py --model=attentive_vae_mnist --smoke --workdir=/tmp/attentive_mnist
 """
 
-from configs.attentive_omniglot import get_config as omniglot_config
-from configs.smoke import smoke_recipe
+from tfavi.configs.attentive_omniglot import get_config as omniglot_config
+from tfavi.configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 

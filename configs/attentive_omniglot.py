@@ -8,8 +8,8 @@ Smoke variant (under a minute on CPU, needs chardata.mat):
     python tools/train.py --model=attentive_vae_omniglot_15 --smoke --workdir=/tmp/omniglot
 """
 
-from configs.attentive_cifar10 import official_recipe
-from configs.smoke import smoke_recipe
+from tfavi.configs.attentive_cifar10 import official_recipe
+from tfavi.configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 

@@ -7,7 +7,7 @@ Smoke variant (seconds):
     python tools/train.py --model=vae_mlp --smoke --workdir=/tmp/vae_mlp_smoke
 """
 
-from configs.smoke import smoke_recipe
+from tfavi.configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 

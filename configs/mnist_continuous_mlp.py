@@ -8,7 +8,7 @@ Smoke variant (seconds):
     python tools/train.py --model=ggm_vae_logit_normal --smoke --workdir=/tmp/ggm_ln_smoke
 """
 
-from configs import binarized_mnist_mlp
+from tfavi.configs import binarized_mnist_mlp
 from tfavi.training.train_config import TrainConfig
 
 

@@ -12,7 +12,7 @@ Smoke variant (a few minutes on CPU):
     python tools/train.py --model=sere_maf_cifar10 --smoke --workdir=/tmp/sere_maf_smoke
 """
 
-from configs.smoke import smoke_recipe
+from tfavi.configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 

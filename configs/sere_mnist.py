@@ -10,7 +10,7 @@ Smoke variant (about a minute on CPU):
     python tools/train.py --model=sere_vae_mlp --smoke --workdir=/tmp/sere_vae_mlp_smoke
 """
 
-from configs.smoke import smoke_recipe
+from tfavi.configs.smoke import smoke_recipe
 from tfavi.training.train_config import TrainConfig
 
 

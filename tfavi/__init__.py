@@ -1,7 +1,8 @@
 """tfavi: deep hierarchical variational autoencoders for Keras 3 and TensorFlow.
 
 Importing tfavi registers every model and layer with Keras, so `keras.models.load_model`
-needs no `custom_objects`.
+needs no `custom_objects`. `tfavi.zoo` names the models and their recipes (`tfavi.configs`);
+`tfavi.tools` holds the command-line tools (`tfavi-train`, ...).
 """
 
 from tfavi import (  # noqa: F401
@@ -13,6 +14,7 @@ from tfavi import (  # noqa: F401
     linalg,
     models,
     training,
+    zoo,
 )
 
 __version__ = "0.1.0"

@@ -9,14 +9,15 @@ import os
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+if not __package__:  # run as a script from a checkout: `python tools/evaluate.py`
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from absl import flags, logging  # noqa: E402
 
 from tfavi import data  # noqa: E402
 from tfavi.evaluation import evaluate  # noqa: E402
+from tfavi.tools import cli  # noqa: E402
 from tfavi.training import run_directory  # noqa: E402
-from tools import cli  # noqa: E402
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -61,5 +62,10 @@ def run(FLAGS: flags.FlagValues) -> None:
     print(text)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The `tfavi-evaluate` console script."""
     cli.main(define_flags, run)
+
+
+if __name__ == "__main__":
+    main()

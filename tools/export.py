@@ -10,13 +10,14 @@ checkpoint if training has not finished.
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+if not __package__:  # run as a script from a checkout: `python tools/export.py`
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from absl import flags, logging  # noqa: E402
 
 from tfavi.export import IMAGES_DTYPES, export_saved_model  # noqa: E402
+from tfavi.tools import cli  # noqa: E402
 from tfavi.training.run_directory import load_trained_model  # noqa: E402
-from tools import cli  # noqa: E402
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -54,5 +55,10 @@ def run(FLAGS: flags.FlagValues) -> None:
     print(f"Exported {FLAGS.workdir} to {path}")
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The `tfavi-export` console script."""
     cli.main(define_flags, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,14 +5,15 @@
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+if not __package__:  # run as a script from a checkout: `python tools/sample.py`
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from absl import flags, logging  # noqa: E402
 
 from tfavi import data  # noqa: E402
 from tfavi.evaluation import write_reconstructions, write_sample_grids  # noqa: E402
+from tfavi.tools import cli  # noqa: E402
 from tfavi.training import run_directory  # noqa: E402
-from tools import cli  # noqa: E402
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -48,5 +49,10 @@ def run(FLAGS: flags.FlagValues) -> None:
     print("\n".join(paths))
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The `tfavi-sample` console script."""
     cli.main(define_flags, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -6,14 +6,15 @@ Rerunning the same command with the same workdir resumes from the last checkpoin
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+if not __package__:  # run as a script from a checkout: `python tools/train.py`
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import keras  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-import zoo  # noqa: E402
+from tfavi import zoo  # noqa: E402
+from tfavi.tools import cli  # noqa: E402
 from tfavi.training import STRATEGIES, make_strategy, train_and_evaluate  # noqa: E402
-from tools import cli  # noqa: E402
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -61,5 +62,10 @@ def run(FLAGS: flags.FlagValues) -> None:
     )
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The `tfavi-train` console script."""
     cli.main(define_flags, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -16,15 +16,16 @@ import os
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+if not __package__:  # run as a script from a checkout: `python tools/visualize.py`
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
 from tfavi import data  # noqa: E402
 from tfavi.evaluation.image_grid import save_png  # noqa: E402
+from tfavi.tools import cli  # noqa: E402
 from tfavi.training import run_directory  # noqa: E402
-from tools import cli  # noqa: E402
 
 _PALETTE = np.array(
     [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], np.float32
@@ -138,5 +139,10 @@ def run(FLAGS: flags.FlagValues) -> None:
         print(os.path.join(output_dir, name))
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The `tfavi-visualize` console script."""
     cli.main(define_flags, run)
+
+
+if __name__ == "__main__":
+    main()

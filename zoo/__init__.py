@@ -3,5 +3,5 @@
 Importing this package registers every family's named models.
 """
 
-from zoo import attentive_vae, gaussian_vae, sere_vae  # noqa: F401  (registers their entries)
-from zoo.registry import ZooEntry, get, names, recipe_config, register, resolve_config
+from tfavi.zoo import attentive_vae, gaussian_vae, sere_vae  # noqa: F401  (registers their entries)
+from tfavi.zoo.registry import ZooEntry, get, names, recipe_config, register, resolve_config

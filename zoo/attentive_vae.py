@@ -3,8 +3,8 @@
 Reference: Apostolopoulou et al., "Deep Attentive Variational Inference", ICLR 2022.
 """
 
-from tfavi.models.deep_attentive_vae import DeepAttentiveVAE
-from zoo.registry import ZooEntry, register
+from tfavi.models.attentive_vae.deep_attentive_vae import DeepAttentiveVAE
+from tfavi.zoo.registry import ZooEntry, register
 
 CIFAR10_ATTENTIVE = dict(
     image_shape=(32, 32, 3),

@@ -1,7 +1,7 @@
 """Single-layer Gaussian VAEs: diagonal and Gaussian-graphical-model posteriors."""
 
-from tfavi.models.gaussian_mlp_vae import GaussianMLPVAE
-from zoo.registry import ZooEntry, register
+from tfavi.models.gaussian_vae.gaussian_mlp_vae import GaussianMLPVAE
+from tfavi.zoo.registry import ZooEntry, register
 
 # The MLP of Peşte & Malagò (ICML 2017 workshop): two hidden layers of 200 ELU units
 # (ggm_vae.md section 4 gives the evidence for the width), 16 latents on a 4 x 4 lattice.

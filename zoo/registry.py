@@ -52,7 +52,7 @@ def get(name: str) -> ZooEntry:
 
 def recipe_config(entry: ZooEntry, smoke: bool = False) -> TrainConfig:
     """The entry's recipe (or its smoke variant) as a `TrainConfig`."""
-    recipe = importlib.import_module(f"configs.{entry.recipe}")
+    recipe = importlib.import_module(f"tfavi.configs.{entry.recipe}")
     return recipe.get_smoke_config() if smoke else recipe.get_config()
 
 

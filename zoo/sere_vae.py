@@ -4,9 +4,9 @@ Reference: Apostolopoulou, Rosenfeld, Dubrawski, "Self-Reflective Variational Au
 arXiv 2007.05166.
 """
 
-from tfavi.models.self_reflective_maf import SelfReflectiveMAF
-from tfavi.models.self_reflective_vae import SelfReflectiveVAE
-from zoo.registry import ZooEntry, register
+from tfavi.models.self_reflective.self_reflective_maf import SelfReflectiveMAF
+from tfavi.models.self_reflective.self_reflective_vae import SelfReflectiveVAE
+from tfavi.zoo.registry import ZooEntry, register
 
 SERE_MNIST_MLP = dict(
     image_shape=(28, 28, 1),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import zoo
+from tfavi import zoo
 from tfavi.export import export_saved_model
 from tfavi.training.run_directory import build_model
 

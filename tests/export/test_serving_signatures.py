@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import zoo
 from tests.export.conftest import SERVED_MODELS
 from tests.harness import run_model_saving_test
+from tfavi import zoo
 from tfavi.export import export_saved_model
 
 SERVE = Path(__file__).with_name("serve_without_tfavi.py")

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import tensorflow as tf
 
-import zoo
+from tfavi import zoo
 from tfavi.export import export_saved_model
+from tfavi.tools import cli, export
 from tfavi.training import run_directory
-from tools import cli, export
 
 
 def test_two_exports_give_versions_1_and_2(vae_mlp, tmp_path):

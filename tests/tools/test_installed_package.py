@@ -1,4 +1,5 @@
-"""`zoo/` and `configs/` ship in the package: they work after a non-editable `pip install .`."""
+"""A wheel installs only `tfavi`: the zoo, the recipes and the tools ship inside it, and the
+console scripts work beside a user's own `configs/` and `zoo/` packages."""
 
 import os
 import subprocess
@@ -10,37 +11,73 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _run(args, **kwargs):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A wheel built from the checkout, installed (without dependencies) into a fresh target."""
+    base = tmp_path_factory.mktemp("wheel")
+    pip = [sys.executable, "-m", "pip", "--quiet"]
+    _run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(base / "dist"), str(REPO)])
+    (wheel,) = (base / "dist").glob("tfavi-*.whl")
+    target = base / "site"
+    _run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)])
+    return target
+
+
+def _user_project(folder: Path) -> Path:
+    """A folder with `configs/` and `zoo/` packages of its own, as many ML projects have."""
+    for package in ("configs", "zoo", "tools"):
+        (folder / package).mkdir(parents=True)
+        (folder / package / "__init__.py").write_text("MINE = True\n")
+    return folder
+
+
 @pytest.mark.subprocess
-def test_zoo_and_configs_work_from_a_non_editable_install(tmp_path):
-    target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-        cwd=tmp_path,
-    )
+def test_wheel_installs_only_tfavi(installed):
+    top_level = sorted(p.name for p in installed.iterdir() if p.name != "bin")
+    assert top_level[0] == "tfavi", top_level
+    assert len(top_level) == 2 and top_level[1].startswith("tfavi-"), top_level
+    assert top_level[1].endswith(".dist-info"), top_level
+    scripts = {p.name for p in (installed / "bin").iterdir()}
+    assert {"tfavi-train", "tfavi-evaluate", "tfavi-sample", "tfavi-export"} <= scripts
+
+
+@pytest.mark.subprocess
+def test_zoo_and_recipes_resolve_beside_a_users_own_configs_package(installed, tmp_path):
+    project = _user_project(tmp_path / "project")
     script = (
-        "import zoo, configs, tfavi, keras\n"
-        "config = zoo.resolve_config('vae_mlp', smoke=True)\n"
-        "model = keras.saving.get_registered_object(config.model_class)(**config.model)\n"
-        "print(zoo.__file__, configs.__file__, tfavi.__file__, type(model).__name__)\n"
+        "import configs, tfavi, keras\n"
+        "from tfavi import zoo\n"
+        "model = zoo.build('vae_mlp', latent_dim=3)\n"
+        "print(configs.MINE, tfavi.__file__, zoo.__file__)\n"
+        "print(type(model).__name__, model.latent_dim)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "PYTHONPATH": f"{project}{os.pathsep}{installed}"}
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-c", script], cwd=project, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    paths = result.stdout.split()
-    assert all(p.startswith(str(target)) for p in paths[:3]), paths
-    assert paths[3] == "GaussianMLPVAE"
+    mine, tfavi_file, zoo_file, model_class, latent_dim = result.stdout.split()
+    assert mine == "True"
+    assert tfavi_file.startswith(str(installed)) and zoo_file.startswith(str(installed))
+    assert (model_class, latent_dim) == ("GaussianMLPVAE", "3")
+
+
+@pytest.mark.subprocess
+@pytest.mark.skipif(not os.environ.get("TFDS_DATA_DIR"), reason="needs the prepared TFDS data dir")
+def test_console_script_trains_beside_a_users_own_packages(installed, tmp_path):
+    project = _user_project(tmp_path / "project")
+    env = {**os.environ, "PYTHONPATH": f"{project}{os.pathsep}{installed}"}
+    result = subprocess.run(
+        [str(installed / "bin" / "tfavi-train"), "--model=vae_mlp", "--smoke", "--workdir=run"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (project / "run" / "model.keras").is_file()
+    assert (project / "run" / "eval.json").is_file()

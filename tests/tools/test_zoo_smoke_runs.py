@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import zoo
 from tests.fake_chardata import write_chardata
 from tests.tools import zoo_smoke_driver
+from tfavi import zoo
 from tfavi.data.omniglot_mat import OMNIGLOT_MAT_ENV
 
 pytestmark = [

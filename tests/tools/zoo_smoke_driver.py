@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 
-from tools import cli, evaluate, sample, train
+from tfavi.tools import cli, evaluate, sample, train
 
 EVAL_EXAMPLES = 4
 EVAL_IMPORTANCE_SAMPLES = 2

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-import zoo
+from tfavi import zoo
 from tfavi.training import TrainConfig
 
 

@@ -1,0 +1,427 @@
+"""The Deep Attentive VAE (Apostolopoulou et al., ICLR 2022) and, without attention, NVAE."""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from tfavi.api_export import tfavi_export
+from tfavi.models.attentive_vae import diagonal_gaussian
+from tfavi.models.attentive_vae.attentive_variational_layer import AttentiveVariationalLayer
+from tfavi.models.attentive_vae.bernoulli_head import BernoulliHead
+from tfavi.models.attentive_vae.concat_conv2d import ConcatConv2D
+from tfavi.models.attentive_vae.discretized_logistic_mixture_head import (
+    DiscretizedLogisticMixtureHead,
+)
+from tfavi.models.attentive_vae.residual_cell import ResidualCell
+from tfavi.models.attentive_vae.weight_defaults import GATE_L2, LAMBDA_REG, l2_regularizer
+from tfavi.models.hierarchical_vae import HierarchicalVAE
+
+OUTPUT_DISTRIBUTIONS = ("discretized_logistic_mixture", "bernoulli")
+
+
+@tfavi_export
+class DeepAttentiveVAE(HierarchicalVAE):
+    """Deep hierarchical VAE with depth-wise attention in the prior and the posterior.
+
+    Images x in [0, 1] are zero-padded by `pad_size`, scaled to 2x - 1 and encoded by a
+    residual pre-processing cell (one stride-2 block) into e_L; L residual encoder cells give
+    e_{L-1}, ..., e_0. The top-down pass runs the `AttentiveVariationalLayer`s l = 0..L-1 on
+    latents z_l of shape `[H/2, W/2, latent_channels]`; with decoder attention, the model
+    also layer-normalises each stored context c_{l-2} once at step l. The last context is
+    merged with z_{L-1}, upsampled by the post-processing cell and mapped to a discretized
+    logistic mixture (RGB) or Bernoulli (binary, cropped by `pad_size`) likelihood. The KL
+    terms are analytic; `log_weight` evaluates log p(z) - log q(z) at the sampled z.
+
+    Widths (spec section 1): E = 2 `num_filters` encoder values plus the encoder-attention
+    key, context V = E + encoder key, decoder cells V plus the decoder key and query. With
+    both attention dims None and no non-local blocks this is the NVAE baseline.
+
+    Args:
+        image_shape: `(height, width, channels)` of the data.
+        num_layers: number of latent layers L.
+        latent_channels: channels of each latent map.
+        num_filters: stem width of the pre-processing cell (half the encoder width E).
+        decoder_attention_dim: key = query width of the decoder attention, or None for none.
+        encoder_attention_dim: key = query width (even) of the encoder attention, or None.
+        decoder_attention_layer_norm: layer norms of the decoder attention.
+        encoder_attention_layer_norm: layer norms of the encoder attention.
+        cell_nonlocal_key_dim: non-local key width in every encoder/decoder cell node, or None.
+        merge_nonlocal_key_dim: non-local key width after every merge cell, or None.
+        preprocess_scales: block scales of the pre-processing cell (one -2).
+        preprocess_nonlocal_key_dim: non-local key width in its nodes, or None.
+        postprocess_scales: block scales of the post-processing cell (one +2).
+        postprocess_nonlocal_key_dim: non-local key width in its nodes, or None.
+        output_distribution: `discretized_logistic_mixture` (RGB) or `bernoulli`.
+        num_mixtures: logistic mixture components.
+        edge_threshold: top-edge threshold of the logistic mixture (0.99 in the official code).
+        pad_size: zero-padding on every side (2 takes 28x28 images to 32x32).
+        prior_log_scale_bounds: `(low, high)` of the prior log-scales.
+        posterior_log_scale_bounds: `(low, high)` of the posterior log-scales.
+        prior_noise_stddev: training noise on the prior raw log-scales; 0 for none.
+        posterior_noise_stddev: training noise on the posterior raw log-scales; 0 for none.
+        bn_momentum: batch-norm momentum of all residual cells.
+        l2: L2 strength of convolutions, batch norms and non-local scales (1.5e-4).
+        gate_l2: L2 strength of layer norms, gates and the learned constant (0.01).
+        **kwargs: passed to `HierarchicalVAE` (e.g. `seed`).
+
+    Example:
+    >>> model = DeepAttentiveVAE((8, 8, 3), num_layers=2, latent_channels=2, num_filters=4,
+    ...     decoder_attention_dim=2, encoder_attention_dim=2, cell_nonlocal_key_dim=None,
+    ...     preprocess_scales=(-2,), preprocess_nonlocal_key_dim=None, postprocess_scales=(2,))
+    >>> model(tf.zeros([1, 8, 8, 3]))["kl"].shape
+    TensorShape([1, 2])
+
+    Reference:
+        Apostolopoulou et al., "Deep Attentive Variational Inference", ICLR 2022;
+        Vahdat & Kautz, "NVAE: A Deep Hierarchical Variational Autoencoder", NeurIPS 2020.
+    """
+
+    def __init__(
+        self,
+        image_shape=(32, 32, 3),
+        num_layers: int = 16,
+        latent_channels: int = 20,
+        num_filters: int = 128,
+        decoder_attention_dim: int | None = 20,
+        encoder_attention_dim: int | None = 20,
+        decoder_attention_layer_norm: bool = True,
+        encoder_attention_layer_norm: bool = True,
+        cell_nonlocal_key_dim: int | None = 32,
+        merge_nonlocal_key_dim: int | None = None,
+        preprocess_scales=(0, -2),
+        preprocess_nonlocal_key_dim: int | None = 32,
+        postprocess_scales=(2, 0),
+        postprocess_nonlocal_key_dim: int | None = None,
+        output_distribution: str = "discretized_logistic_mixture",
+        num_mixtures: int = 5,
+        edge_threshold: float = 0.999,
+        pad_size: int = 0,
+        prior_log_scale_bounds=(-1.0, 5.0),
+        posterior_log_scale_bounds=(-5.0, 5.0),
+        prior_noise_stddev: float = 1e-3,
+        posterior_noise_stddev: float = 1e-3,
+        bn_momentum: float = 0.9,
+        l2: float = LAMBDA_REG,
+        gate_l2: float = GATE_L2,
+        **kwargs,
+    ):
+        super().__init__(image_shape=image_shape, num_latent_layers=num_layers, **kwargs)
+        _check_arguments(
+            self.image_shape,
+            encoder_attention_dim,
+            preprocess_scales,
+            postprocess_scales,
+            output_distribution,
+            pad_size,
+        )
+        self.num_layers = num_layers
+        self.latent_channels = latent_channels
+        self.num_filters = num_filters
+        self.decoder_attention_dim = decoder_attention_dim
+        self.encoder_attention_dim = encoder_attention_dim
+        self.decoder_attention_layer_norm = decoder_attention_layer_norm
+        self.encoder_attention_layer_norm = encoder_attention_layer_norm
+        self.cell_nonlocal_key_dim = cell_nonlocal_key_dim
+        self.merge_nonlocal_key_dim = merge_nonlocal_key_dim
+        self.preprocess_scales = list(preprocess_scales)
+        self.preprocess_nonlocal_key_dim = preprocess_nonlocal_key_dim
+        self.postprocess_scales = list(postprocess_scales)
+        self.postprocess_nonlocal_key_dim = postprocess_nonlocal_key_dim
+        self.output_distribution = output_distribution
+        self.num_mixtures = num_mixtures
+        self.edge_threshold = edge_threshold
+        self.pad_size = pad_size
+        self.prior_log_scale_bounds = list(prior_log_scale_bounds)
+        self.posterior_log_scale_bounds = list(posterior_log_scale_bounds)
+        self.prior_noise_stddev = prior_noise_stddev
+        self.posterior_noise_stddev = posterior_noise_stddev
+        self.bn_momentum = bn_momentum
+        self.l2 = l2
+        self.gate_l2 = gate_l2
+
+        encoder_key_dim = encoder_attention_dim or 0
+        self.encoder_channels = 2 * num_filters
+        self.context_channels = self.encoder_channels + encoder_key_dim
+        cell_args = dict(bn_momentum=bn_momentum, l2=l2, gate_l2=gate_l2)
+        self.preprocess = ResidualCell(
+            preprocess_scales,
+            num_filters + encoder_key_dim // 2,
+            nonlocal_key_dim=preprocess_nonlocal_key_dim,
+            **cell_args,
+            name="preprocess",
+        )
+        self.encoder_cells = [
+            ResidualCell(nonlocal_key_dim=cell_nonlocal_key_dim, **cell_args, name=f"encoder_{j}")
+            for j in range(num_layers)
+        ]
+        self.latent_layers = [
+            AttentiveVariationalLayer(
+                index,
+                num_layers,
+                latent_channels,
+                self.context_channels,
+                self.encoder_channels,
+                decoder_attention_dim,
+                encoder_attention_dim,
+                decoder_attention_layer_norm,
+                encoder_attention_layer_norm,
+                cell_nonlocal_key_dim,
+                merge_nonlocal_key_dim,
+                prior_log_scale_bounds,
+                posterior_log_scale_bounds,
+                prior_noise_stddev,
+                posterior_noise_stddev,
+                **cell_args,
+                name=f"latent_{index}",
+            )
+            for index in range(num_layers)
+        ]
+        # The model-level context norms: step l >= 2 normalises the stored c_{l-2} (with keys).
+        self.context_norms = []
+        if decoder_attention_dim:
+            self.context_norms = [
+                keras.layers.LayerNormalization(
+                    epsilon=1e-5,
+                    gamma_regularizer=l2_regularizer(gate_l2),
+                    beta_regularizer=l2_regularizer(gate_l2),
+                    name=f"context_norm_{l}",
+                )
+                for l in range(2, num_layers)  # noqa: E741
+            ]
+        self.final_merge = ConcatConv2D(
+            self.context_channels, merge_nonlocal_key_dim, l2=l2, gate_l2=gate_l2, name="merge"
+        )
+        self.postprocess = ResidualCell(
+            postprocess_scales,
+            nonlocal_key_dim=postprocess_nonlocal_key_dim,
+            **cell_args,
+            name="postprocess",
+        )
+        if output_distribution == "bernoulli":
+            self.head = BernoulliHead(self.image_shape[-1], pad_size, l2=l2, name="head")
+        else:
+            self.head = DiscretizedLogisticMixtureHead(
+                num_mixtures, edge_threshold=edge_threshold, l2=l2, name="head"
+            )
+
+    @property
+    def latent_shape(self) -> tuple:
+        """Shape `(h, w, c)` of every latent map."""
+        height, width, _ = self.image_shape
+        return (
+            (height + 2 * self.pad_size) // 2,
+            (width + 2 * self.pad_size) // 2,
+            self.latent_channels,
+        )
+
+    def build(self, input_shape):
+        height, width, channels = self.image_shape
+        padded = (None, height + 2 * self.pad_size, width + 2 * self.pad_size, channels)
+        self.preprocess.build(padded)
+        features = self.preprocess.compute_output_shape(padded)
+        for layer in self.encoder_cells + self.latent_layers:
+            layer.build(features)
+        maps = features[:3]
+        for norm in self.context_norms:
+            norm.build(maps + (self.context_channels + self.decoder_attention_dim,))
+        self.final_merge.build([maps + (self.context_channels,), maps + (self.latent_channels,)])
+        self.postprocess.build(maps + (self.context_channels,))
+        self.head.build(self.postprocess.compute_output_shape(maps + (self.context_channels,)))
+
+    def call(self, images, training=None):
+        padded = self._pad(ops.cast(images, self.compute_dtype))
+        features = self._bottom_up(padded, training)
+        outputs = self._top_down(ops.shape(images)[0], features=features, training=training)
+        targets = padded if self.output_distribution == "bernoulli" else 2.0 * padded - 1.0
+        recon = self.head.log_prob(outputs["params"], targets)
+        log_ratio = ops.sum(ops.stack(outputs["log_ratio"], axis=-1), axis=-1)
+        return {
+            "recon_log_prob": recon,
+            "kl": ops.stack(outputs["kl"], axis=-1),
+            "log_weight": recon + log_ratio,
+        }
+
+    def sample(self, num_samples: int, temperature: float = 1.0, seed=None):
+        """Images drawn with every prior scale multiplied by `temperature`; the output is the
+        likelihood's location (see `decode`). An integer `seed` (a Python int or an integer
+        tensor, as in an exported SavedModel) makes the draw a stateless function of it."""
+        outputs = self._top_down(num_samples, temperature=temperature, noise=self.noise(seed))
+        return self._location_image(outputs["params"])
+
+    def posterior_means_and_scales(self, images):
+        """Posterior means and scales of every layer, each conditioned on the means above it."""
+        outputs = self._posterior_pass(images)
+        return outputs["posterior_loc"], outputs["posterior_scale"]
+
+    def decode(self, latents):
+        """Images in [0, 1]: Bernoulli probabilities, or for the logistic mixture the location
+        of each pixel's most probable component (with its RGB coupling), clipped."""
+        outputs = self._top_down(ops.shape(latents[0])[0], latents=latents)
+        return self._location_image(outputs["params"])
+
+    def attention_weights(self, images) -> dict:
+        """Depth-wise attention weights along the posterior-mean path of `images`.
+
+        Returns `{"decoder": [...], "encoder": [...]}`: for layer l >= 1 the decoder weights
+        `[B, l, h, w]` over the contexts c_0..c_{l-1}, and for every layer l the encoder
+        weights `[B, L + 1 - l, h, w]` over the features e_l..e_L; empty lists without
+        attention. Each sums to one over its depth axis.
+        """
+        outputs = self._posterior_pass(images)
+        return {"decoder": outputs["decoder_attention"], "encoder": outputs["encoder_attention"]}
+
+    def _posterior_pass(self, images):
+        padded = self._pad(ops.cast(images, self.compute_dtype))
+        features = self._bottom_up(padded, training=False)
+        return self._top_down(ops.shape(images)[0], features=features, posterior_mean=True)
+
+    def _pad(self, images):
+        if not self.pad_size:
+            return images
+        p = self.pad_size
+        return ops.pad(images, [[0, 0], [p, p], [p, p], [0, 0]])
+
+    def _bottom_up(self, padded, training):
+        """Encoder features [e_0, ..., e_L] of padded images in [0, 1]."""
+        features = [self.preprocess(2.0 * padded - 1.0, training=training)]
+        for cell in reversed(self.encoder_cells):
+            features.append(cell(features[-1], training=training))
+        return features[::-1]
+
+    def _top_down(
+        self,
+        batch_size,
+        features=None,
+        latents=None,
+        temperature: float = 1.0,
+        noise=None,
+        posterior_mean: bool = False,
+        training=None,
+    ) -> dict:
+        """The top-down pass. z_l is `latents[l]` if given, else a posterior draw (its mean
+        with `posterior_mean`) if encoder `features` are given, else a prior draw at
+        `temperature`; draws come from `noise` (default `self.noise()`). Returns the head
+        parameters and, per layer, the KL, log p(z) - log q(z), posterior mean and scale and
+        attention weights (the last four with `features`)."""
+        noise = self.noise() if noise is None else noise
+        outputs = {
+            key: []
+            for key in (
+                "kl",
+                "log_ratio",
+                "posterior_loc",
+                "posterior_scale",
+                "decoder_attention",
+                "encoder_attention",
+            )
+        }
+        memory, context, z = [], None, None
+        for index, layer in enumerate(self.latent_layers):
+            if index >= 2 and self.context_norms:
+                memory[index - 2] = self.context_norms[index - 2](memory[index - 2])
+            step = layer.decode(batch_size, context, z, memory, training=training)
+            prior_raw, p_loc, p_scale = layer.prior(step.condition, noise, training=training)
+            if features is None:
+                z = p_loc + temperature * p_scale * _normal_like(p_loc, noise)
+            else:
+                q_loc, q_scale, scores = layer.posterior(
+                    features[index:], step, prior_raw, noise, training=training
+                )
+                z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
+                outputs["kl"].append(
+                    diagonal_gaussian.sum_per_example(
+                        diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
+                    )
+                )
+                outputs["log_ratio"].append(
+                    diagonal_gaussian.sum_per_example(
+                        diagonal_gaussian.log_prob(z, p_loc, p_scale)
+                        - diagonal_gaussian.log_prob(z, q_loc, q_scale)
+                    )
+                )
+                outputs["posterior_loc"].append(q_loc)
+                outputs["posterior_scale"].append(q_scale)
+                if scores is not None:
+                    outputs["encoder_attention"].append(scores)
+            if latents is not None:
+                z = ops.cast(latents[index], p_loc.dtype)
+            if step.attention is not None:
+                outputs["decoder_attention"].append(step.attention)
+            context = step.context
+            if self.decoder_attention_dim and not layer.is_last:
+                memory.append(context)
+        merged = self.final_merge([context, z])
+        outputs["params"] = self.head(self.postprocess(merged, training=training))
+        return outputs
+
+    def _location_image(self, params):
+        if self.output_distribution == "bernoulli":
+            return ops.sigmoid(self.head.crop(params))
+        logits, means, _, coefficients = self.head.unpack(params)
+        best = ops.expand_dims(ops.one_hot(ops.argmax(logits, axis=-1), self.num_mixtures), -2)
+        means = ops.sum(means * best, axis=-1)
+        coefficients = ops.sum(coefficients * best, axis=-1)
+        red = ops.clip(means[..., 0], -1.0, 1.0)
+        green = ops.clip(means[..., 1] + coefficients[..., 0] * red, -1.0, 1.0)
+        blue = ops.clip(
+            means[..., 2] + coefficients[..., 1] * red + coefficients[..., 2] * green, -1.0, 1.0
+        )
+        return (ops.stack([red, green, blue], axis=-1) + 1.0) / 2.0
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_layers=self.num_layers,
+            latent_channels=self.latent_channels,
+            num_filters=self.num_filters,
+            decoder_attention_dim=self.decoder_attention_dim,
+            encoder_attention_dim=self.encoder_attention_dim,
+            decoder_attention_layer_norm=self.decoder_attention_layer_norm,
+            encoder_attention_layer_norm=self.encoder_attention_layer_norm,
+            cell_nonlocal_key_dim=self.cell_nonlocal_key_dim,
+            merge_nonlocal_key_dim=self.merge_nonlocal_key_dim,
+            preprocess_scales=self.preprocess_scales,
+            preprocess_nonlocal_key_dim=self.preprocess_nonlocal_key_dim,
+            postprocess_scales=self.postprocess_scales,
+            postprocess_nonlocal_key_dim=self.postprocess_nonlocal_key_dim,
+            output_distribution=self.output_distribution,
+            num_mixtures=self.num_mixtures,
+            edge_threshold=self.edge_threshold,
+            pad_size=self.pad_size,
+            prior_log_scale_bounds=self.prior_log_scale_bounds,
+            posterior_log_scale_bounds=self.posterior_log_scale_bounds,
+            prior_noise_stddev=self.prior_noise_stddev,
+            posterior_noise_stddev=self.posterior_noise_stddev,
+            bn_momentum=self.bn_momentum,
+            l2=self.l2,
+            gate_l2=self.gate_l2,
+        )
+        return config
+
+
+def _normal_like(like, noise):
+    return noise.normal(tf.shape(like), like.dtype)
+
+
+def _check_arguments(
+    image_shape, encoder_attention_dim, preprocess_scales, postprocess_scales, output, pad_size
+):
+    """Raises ValueError on an architecture the model cannot build."""
+    if output not in OUTPUT_DISTRIBUTIONS:
+        raise ValueError(
+            f"output_distribution must be one of {OUTPUT_DISTRIBUTIONS}, got {output!r}"
+        )
+    if output == "discretized_logistic_mixture" and (image_shape[-1] != 3 or pad_size):
+        raise ValueError("The logistic mixture models unpadded RGB images (3 channels, pad 0).")
+    if sorted(s for s in preprocess_scales if s) != [-2] or sorted(
+        s for s in postprocess_scales if s
+    ) != [2]:
+        raise ValueError(
+            "The pre-processing cell must downsample once (one scale -2) and the "
+            f"post-processing cell upsample once (one scale +2); got {list(preprocess_scales)} "
+            f"and {list(postprocess_scales)}."
+        )
+    if (encoder_attention_dim or 0) % 2:
+        raise ValueError(f"encoder_attention_dim must be even, got {encoder_attention_dim}.")
+    if any((size + 2 * pad_size) % 2 for size in image_shape[:2]):
+        raise ValueError(f"Padded image sides must be even; got {image_shape} with pad {pad_size}.")
