@@ -13,8 +13,8 @@ from tfavi import (  # noqa: F401
     layers,
     linalg,
     models,
+    presets,
     training,
     zoo,
 )
-
-__version__ = "0.1.0"
+from tfavi.version import __version__
