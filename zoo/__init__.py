@@ -4,7 +4,7 @@
 Importing this package registers every family's named models.
 """
 
-from tfavi.zoo import attentive_vae, gaussian_vae, sere_vae  # noqa: F401  (registers their entries)
 from tfavi.presets import from_preset
+from tfavi.zoo import attentive_vae, gaussian_vae, sere_vae  # noqa: F401  (registers their entries)
 from tfavi.zoo.builder import build
 from tfavi.zoo.registry import ZooEntry, get, names, recipe_config, register, resolve_config
