@@ -2,7 +2,8 @@
 
 Importing tfavi registers every model and layer with Keras, so `keras.models.load_model`
 needs no `custom_objects`. `tfavi.zoo` names the models and their recipes (`tfavi.configs`);
-`tfavi.tools` holds the command-line tools (`tfavi-train`, ...).
+`tfavi.presets` saves and loads models as preset folders; `tfavi.tools` holds the command-line
+tools (`tfavi-train`, ...).
 """
 
 from tfavi import (  # noqa: F401
@@ -13,8 +14,8 @@ from tfavi import (  # noqa: F401
     layers,
     linalg,
     models,
+    presets,
     training,
     zoo,
 )
-
-__version__ = "0.1.0"
+from tfavi.version import __version__

@@ -5,6 +5,7 @@ flags live in their own `FlagValues`, so several tools run one after another in 
 process (a test, a notebook) without touching absl's global flags.
 """
 
+import sys
 from types import ModuleType
 
 from absl import app, flags
@@ -13,6 +14,10 @@ from absl import app, flags
 def main(define_flags, run) -> None:
     """The command-line entry: absl's `app.run` with the tool's flags, `--help` included."""
     define_flags(flags.FLAGS)
+    # `--help` lists the main program's key flags; a console script (`tfavi-train`) is not
+    # the module that defined them.
+    for flag in flags.FLAGS.get_key_flags_for_module(define_flags.__module__):
+        flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
     app.run(lambda argv: run(flags.FLAGS))
 
 

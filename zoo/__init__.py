@@ -1,7 +1,10 @@
-"""The model zoo: `zoo.get(name)`, `zoo.names()`, `zoo.resolve_config(name, ...)`.
+"""The model zoo: `zoo.build(name)`, `zoo.from_preset(name_or_path)`, `zoo.names()`,
+`zoo.get(name)`, `zoo.resolve_config(name, ...)`.
 
 Importing this package registers every family's named models.
 """
 
+from tfavi.presets import from_preset
 from tfavi.zoo import attentive_vae, gaussian_vae, sere_vae  # noqa: F401  (registers their entries)
+from tfavi.zoo.builder import build
 from tfavi.zoo.registry import ZooEntry, get, names, recipe_config, register, resolve_config

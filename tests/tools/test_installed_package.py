@@ -67,6 +67,20 @@ def test_zoo_and_recipes_resolve_beside_a_users_own_configs_package(installed, t
 
 
 @pytest.mark.subprocess
+def test_console_script_prints_its_flags(installed, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    result = subprocess.run(
+        [str(installed / "bin" / "tfavi-train"), "--help"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "--model" in result.stdout and "--[no]smoke" in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.subprocess
 @pytest.mark.skipif(not os.environ.get("TFDS_DATA_DIR"), reason="needs the prepared TFDS data dir")
 def test_console_script_trains_beside_a_users_own_packages(installed, tmp_path):
     project = _user_project(tmp_path / "project")

@@ -12,10 +12,11 @@ import tensorflow as tf
 
 from tfavi.api_export import tfavi_export
 from tfavi.models.noise_stream import NoiseStream
+from tfavi.presets import PresetMixin
 
 
 @tfavi_export
-class HierarchicalVAE(keras.Model):
+class HierarchicalVAE(PresetMixin, keras.Model):
     """Base class of tfavi's VAEs: a `keras.Model` with a shared ELBO and IWAE machinery.
 
     Subclasses implement `call(images, training)` returning a dict with
