@@ -95,10 +95,8 @@ class DensityModel(keras.Model):
         log-sum-exp, so K = 1000 fits in memory. K may be a Python int or an int32 tensor
         (e.g. a serving input, checked there).
         """
-        if not tf.is_tensor(num_importance_samples):
-            num_importance_samples = int(num_importance_samples)
-        if chunk_size < 1 or (
-            isinstance(num_importance_samples, int) and num_importance_samples < 1
+        if chunk_size < 1 or not (
+            tf.is_tensor(num_importance_samples) or int(num_importance_samples) >= 1
         ):
             raise ValueError(
                 "num_importance_samples and chunk_size must be positive, got "
