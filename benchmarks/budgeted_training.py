@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from tfavi import data, zoo
 from tfavi.evaluation.evaluator import evaluate
+from tfavi.models import HierarchicalVAE
 from tfavi.training.distributed_step import make_train_step
 from tfavi.training.optimization import kl_beta, make_optimizer
 from tfavi.training.run_directory import build_model
@@ -63,8 +64,9 @@ class BudgetedRun:
     def _all_batches(self, data_dir):
         epoch = 0
         while True:
-            beta = kl_beta(epoch, self.config.kl_beta_start, self.config.kl_warmup_epochs)
-            self.model.kl_beta.assign(beta)
+            if isinstance(self.model, HierarchicalVAE):  # A density model has no KL term.
+                beta = kl_beta(epoch, self.config.kl_beta_start, self.config.kl_warmup_epochs)
+                self.model.kl_beta.assign(beta)
             yield from epoch_batches(self.config, epoch, data_dir)
             epoch += 1
 

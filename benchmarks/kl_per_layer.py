@@ -69,11 +69,11 @@ def main(argv):
     for run in runs:
         outputs = [run.model(images, training=False) for images in test]
         kl = np.concatenate([o["kl"] for o in outputs]).mean(axis=0)
-        recon = np.concatenate([o["recon_log_prob"] for o in outputs]).mean()
+        nelbo = np.concatenate([run.model.elbo_terms(o)["nelbo"] for o in outputs]).mean()
         active = int(np.sum(kl > 0.1 * kl.max()))
         print(
             f"  {run.name:>12}: {kl}  ({active} of {kl.size} layers above 10% of the largest; "
-            f"{run.steps} steps, test negative ELBO {kl.sum() - recon:.2f})"
+            f"{run.steps} steps, test negative ELBO {nelbo:.2f})"
         )
 
 

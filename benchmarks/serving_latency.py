@@ -24,6 +24,7 @@ from absl import app, flags, logging  # noqa: E402
 
 from tfavi import zoo  # noqa: E402
 from tfavi.export import export_saved_model  # noqa: E402
+from tfavi.models import HierarchicalVAE  # noqa: E402
 from tfavi.training.run_directory import build_model  # noqa: E402
 
 flags.DEFINE_list("models", None, "Zoo names of smoke models (default: every zoo model).")
@@ -49,29 +50,34 @@ def _median_ms(call, repeats: int) -> float:
 def _calls(model, signatures, batch: int, k: int) -> dict:
     """{signature: (SavedModel call, Keras call)} for a batch of `batch` images, K = `k`."""
     images = np.random.default_rng(0).uniform(size=(batch, *model.image_shape)).astype("float32")
-    latents = model.encode(images)
-    named = {f"latent_{i}": z for i, z in enumerate(latents)}
 
     def keras_log_likelihood():
         model(images, training=False)
         model.log_likelihood(images, k, chunk_size=100)
 
-    return {
+    calls = {
         "log_likelihood": (
             lambda: signatures["log_likelihood"](images=images, num_importance_samples=k),
             keras_log_likelihood,
         ),
-        "encode": (
-            lambda: signatures["encode"](images=images),
-            lambda: model.posterior_means_and_scales(images),
-        ),
-        "decode": (lambda: signatures["decode"](**named), lambda: model.decode(latents)),
         "sample": (
             lambda: signatures["sample"](
                 num_samples=batch, temperature=tf.constant(1.0), seed=tf.constant(0, tf.int64)
             ),
             lambda: model.sample(batch, 1.0, seed=0),
         ),
+    }
+    if not isinstance(model, HierarchicalVAE):  # A density model has no latents.
+        return calls
+    latents = model.encode(images)
+    named = {spec.name: z for spec, z in zip(model.latent_specs, latents, strict=True)}
+    return {
+        **calls,
+        "encode": (
+            lambda: signatures["encode"](images=images),
+            lambda: model.posterior_means_and_scales(images),
+        ),
+        "decode": (lambda: signatures["decode"](**named), lambda: model.decode(latents)),
         "reconstruct": (
             lambda: signatures["reconstruct"](images=images),
             lambda: model.reconstruct(images),
@@ -100,8 +106,6 @@ def main(argv):
             k = FLAGS.num_importance_samples if smoke else FLAGS.full_num_importance_samples
             for batch in (int(b) for b in FLAGS.batch_sizes):
                 for signature, (served, keras_call) in _calls(model, signatures, batch, k).items():
-                    if signature not in signatures:  # no encode/decode without latent layers
-                        continue
                     shown = f"{signature} (K={k})" if signature == "log_likelihood" else signature
                     print(
                         f"| {label} | {batch} | {shown} | {_median_ms(served, repeats):.2f} | "

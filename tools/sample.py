@@ -1,4 +1,4 @@
-"""Writes PNG sample grids and reconstructions of a run:
+"""Writes PNG sample grids and, for a latent-variable model, reconstructions of a run:
 `python tools/sample.py --workdir=runs/vae_mlp --temperatures=1.0,0.9,0.8,0.7`.
 """
 
@@ -12,6 +12,7 @@ from absl import flags, logging  # noqa: E402
 
 from tfavi import data  # noqa: E402
 from tfavi.evaluation import write_reconstructions, write_sample_grids  # noqa: E402
+from tfavi.models import HierarchicalVAE  # noqa: E402
 from tfavi.tools import cli  # noqa: E402
 from tfavi.training import run_directory  # noqa: E402
 
@@ -39,13 +40,14 @@ def run(FLAGS: flags.FlagValues) -> None:
     output_dir = FLAGS.output_dir or f"{FLAGS.workdir}/samples"
     temperatures = [float(t) for t in FLAGS.temperatures]
     paths = write_sample_grids(model, output_dir, temperatures, FLAGS.num_images, FLAGS.seed)
-    test = data.test_dataset(
-        config.dataset,
-        FLAGS.num_images,
-        data_dir=FLAGS.data_dir,
-        max_examples=FLAGS.num_images,
-    )
-    paths.append(write_reconstructions(model, next(iter(test)), output_dir))
+    if isinstance(model, HierarchicalVAE):  # A density model has nothing to reconstruct.
+        test = data.test_dataset(
+            config.dataset,
+            FLAGS.num_images,
+            data_dir=FLAGS.data_dir,
+            max_examples=FLAGS.num_images,
+        )
+        paths.append(write_reconstructions(model, next(iter(test)), output_dir))
     print("\n".join(paths))
 
 

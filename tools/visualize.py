@@ -82,6 +82,11 @@ def kl_per_layer(workdir: str) -> np.ndarray:
     if not records:
         raise ValueError(f"{workdir!r} has no epochs in {run_directory.METRICS_FILE} yet.")
     num_layers = sum(key.startswith("kl_layer_") for key in records[0]["train"])
+    if not num_layers:
+        raise ValueError(
+            f"{workdir!r} holds a model without latent layers (no kl_layer_<i> metrics): "
+            "there is no KL per layer to draw."
+        )
     return np.array([[r["train"][f"kl_layer_{i}"] for r in records] for i in range(num_layers)])
 
 

@@ -16,7 +16,7 @@ class ZooEntry:
     Args:
         name: the zoo name users pass to `--model`.
         family: model family shown in the README's zoo table.
-        model_class: the `HierarchicalVAE` subclass.
+        model_class: the `DensityModel` subclass (e.g. a `HierarchicalVAE`).
         model_kwargs: its constructor arguments.
         recipe: module under `configs/` whose `get_config()` is the training recipe.
         smoke_model_kwargs: argument changes of the tiny smoke variant.

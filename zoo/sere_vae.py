@@ -4,8 +4,8 @@ Reference: Apostolopoulou, Rosenfeld, Dubrawski, "Self-Reflective Variational Au
 arXiv 2007.05166.
 """
 
-from tfavi.models.self_reflective.self_reflective_maf import SelfReflectiveMAF
-from tfavi.models.self_reflective.self_reflective_vae import SelfReflectiveVAE
+from tfavi.models.maf import MAF
+from tfavi.models.self_reflective import SelfReflectiveMAF, SelfReflectiveVAE
 from tfavi.zoo.registry import ZooEntry, register
 
 SERE_MNIST_MLP = dict(
@@ -48,7 +48,9 @@ SERE_MAF_CIFAR10 = dict(
 """56,619,724 weights: 5 layers x 40 latents, 5 raster blocks of 615 values (the last 612),
 10 MADEs of 1024 units (2 per layer)."""
 
-MAF_CIFAR10 = dict(SERE_MAF_CIFAR10, num_layers=0, num_flows=10)
+MAF_CIFAR10 = dict(
+    image_shape=(32, 32, 3), num_flows=10, made_units=1024, activation="relu", logit_alpha=0.05
+)
 """94,443,521 weights: one MAF of 10 MADEs of 1024 units over all 3072 values."""
 
 _CIFAR10_SMOKE = dict(made_units=16, hidden_units=32, num_hidden_layers=1, num_couplings=2)
@@ -89,10 +91,10 @@ for name, family, model_class, kwargs, recipe, smoke in [
     (
         "maf_cifar10",
         "MAF (SeRe-MAF baseline)",
-        SelfReflectiveMAF,
+        MAF,
         MAF_CIFAR10,
         "sere_maf_cifar10",
-        dict(_CIFAR10_SMOKE, num_flows=2),
+        dict(made_units=16, num_flows=2),
     ),
 ]:
     register(ZooEntry(name, family, model_class, kwargs, recipe, smoke))

@@ -116,3 +116,34 @@ def test_mixed_bfloat16_computes_networks_in_bfloat16_and_losses_in_float32():
     for name in ("recon_log_prob", "kl", "log_weight"):
         assert outputs[name].dtype == tf.float32
         np.testing.assert_allclose(outputs[name], expected[name], rtol=0.05, atol=0.5)
+
+
+def test_one_importance_weighting_gives_the_same_estimate_eagerly_and_in_a_graph():
+    """A Python K eagerly and a tensor K in a `tf.function` (as in serving) draw the same
+    chunks in the same order, so the same noise state gives the same estimate."""
+    model = LinearGaussianVAE(seed=5)
+    x = np.random.default_rng(4).normal(size=(3, 6, 1, 1))
+    state = model.noise_seed.state.numpy()
+    eager = model.log_likelihood(x, num_importance_samples=8, chunk_size=3)
+    model.noise_seed.state.assign(state)
+    graph = tf.function(lambda images, k: model.log_likelihood(images, k, chunk_size=3))
+    traced = graph(tf.constant(x, tf.float32), tf.constant(8))
+    np.testing.assert_allclose(traced, eager, rtol=1e-6)
+    assert not np.allclose(eager, model.log_likelihood(x, 8, chunk_size=3))  # Fresh noise.
+    exact = LinearGaussianVAE(exact_posterior=True)
+    in_graph = tf.function(lambda images, k: exact.log_likelihood(images, k, chunk_size=2))
+    estimate = in_graph(tf.constant(x, tf.float32), tf.constant(5))
+    np.testing.assert_allclose(estimate, exact.exact_log_likelihood(x), rtol=1e-6)
+
+
+def test_negative_elbo_adds_bfloat16_and_float32_terms_in_float32():
+    outputs = {
+        "recon_log_prob": tf.constant([-3.0, -5.0], tf.bfloat16),
+        "kl": tf.constant([[1.0, 0.5], [2.0, 0.25]], tf.float32),
+        "log_weight": tf.constant([-4.0, -7.0], tf.float32),
+    }
+    terms = LinearGaussianVAE().elbo_terms(outputs, kl_beta=0.5)
+    assert {name: t.dtype for name, t in terms.items()} == dict.fromkeys(terms, tf.float32)
+    np.testing.assert_allclose(terms["recon"], [3.0, 5.0])
+    np.testing.assert_allclose(terms["kl"], [1.5, 2.25])
+    np.testing.assert_allclose(terms["nelbo"], [3.75, 6.125])

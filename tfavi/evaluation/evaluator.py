@@ -13,37 +13,36 @@ def evaluate(
     chunk_size: int = 100,
     verbose: int = 1,
 ) -> dict:
-    """Averages over `dataset` (batches of images) the negative ELBO (one posterior sample per
-    example, as in training) and the importance-weighted log-likelihood with K samples.
+    """Averages over `dataset` (batches of images) the terms of the negative ELBO (one draw
+    per example, as in training: `nelbo`, and for a latent-variable model `recon` and `kl`)
+    and the importance-weighted log-likelihood with K samples.
 
     Returns nats per example and bits per dimension of both, and the example count.
     """
-    nelbo, recon, kl, log_likelihood, count = [], [], [], [], 0
+    terms, log_likelihood = {}, []
     num_batches = int(dataset.cardinality())
     progress = keras.utils.Progbar(num_batches if num_batches >= 0 else None, verbose=verbose)
     for images in dataset:
-        outputs = model(images, training=False)
-        batch_kl = np.sum(outputs["kl"], axis=-1)
-        recon.append(-np.asarray(outputs["recon_log_prob"]))
-        kl.append(batch_kl)
-        nelbo.append(recon[-1] + batch_kl)
+        for name, values in model.elbo_terms(model(images, training=False)).items():
+            terms.setdefault(name, []).append(np.asarray(values))
         log_likelihood.append(
             np.asarray(model.log_likelihood(images, num_importance_samples, chunk_size))
         )
-        count += len(nelbo[-1])
         progress.add(
-            1, [("nelbo", float(np.mean(nelbo[-1]))), ("nll", -float(np.mean(log_likelihood[-1])))]
+            1,
+            [
+                ("nelbo", float(np.mean(terms["nelbo"][-1]))),
+                ("nll", -float(np.mean(log_likelihood[-1]))),
+            ],
         )
-    to_bits = 1.0 / (model.num_dimensions * math.log(2))
-    nelbo_mean = float(np.mean(np.concatenate(nelbo)))
+    means = {name: float(np.mean(np.concatenate(values))) for name, values in terms.items()}
     nll_mean = -float(np.mean(np.concatenate(log_likelihood)))
+    to_bits = 1.0 / (model.num_dimensions * math.log(2))
     return {
-        "examples": count,
+        "examples": sum(len(values) for values in terms["nelbo"]),
         "num_importance_samples": num_importance_samples,
-        "nelbo": nelbo_mean,
-        "recon": float(np.mean(np.concatenate(recon))),
-        "kl": float(np.mean(np.concatenate(kl))),
+        **means,
         "nll": nll_mean,
-        "elbo_bits_per_dim": nelbo_mean * to_bits,
+        "elbo_bits_per_dim": means["nelbo"] * to_bits,
         "nll_bits_per_dim": nll_mean * to_bits,
     }

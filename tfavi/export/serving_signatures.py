@@ -1,4 +1,4 @@
-"""The serving signatures of a `HierarchicalVAE`, as `tf.function`s.
+"""The serving signatures of a `DensityModel`, as `tf.function`s.
 
 Every signature is a graph function with explicit `TensorSpec`s, named outputs and in-graph
 input checks, so TF Serving can run it with no Python and no tfavi.
@@ -6,10 +6,10 @@ input checks, so TF Serving can run it with no Python and no tfavi.
 
 import math
 
-import numpy as np
 import tensorflow as tf
 
 from tfavi.export.input_validation import checked_images, checked_latent, checked_positive
+from tfavi.models.hierarchical_vae import HierarchicalVAE
 
 IMAGES_DTYPES = ("float32", "uint8")
 
@@ -18,7 +18,8 @@ class ServingSignatures:
     """Builds the signature functions of `model`.
 
     Args:
-        model: a built `HierarchicalVAE`.
+        model: a built `DensityModel`; a `HierarchicalVAE` also gets `encode`, `decode`
+            and `reconstruct`, with the latents its `latent_specs` declare.
         chunk_size: importance samples drawn per model call in `log_likelihood`.
         images_dtype: dtype of the `images` inputs, `float32` (pixels in [0, 1]) or `uint8`
             (pixels 0..255, divided by 255 in the graph).
@@ -32,15 +33,14 @@ class ServingSignatures:
         self.model = model
         self.chunk_size = chunk_size
         self.images_dtype = images_dtype
-        probe = model.encode(tf.zeros([1, *model.image_shape]))
-        self.latent_shapes = [tuple(int(d) for d in latent.shape[1:]) for latent in probe]
+        self.latent_specs = model.latent_specs if isinstance(model, HierarchicalVAE) else None
 
     def functions(self) -> dict:
         """{signature name: `tf.function` with its input signature}.
 
         `serving_default` is the `log_likelihood` function itself, so it is traced once. A
-        model without latent layers (a plain flow) has no `encode` or `decode`: there is
-        nothing to encode, and nothing to decode from.
+        density model without latents (a plain flow) has no `encode`, `decode` or
+        `reconstruct`: there is nothing to encode, and nothing to decode from.
         """
         images = tf.TensorSpec(None, self.images_dtype, name="images")
         k = tf.TensorSpec([], tf.int32, name="num_importance_samples")
@@ -54,26 +54,24 @@ class ServingSignatures:
             "serving_default": log_likelihood,
             "log_likelihood": log_likelihood,
             "sample": tf.function(self.sample, input_signature=sample_inputs),
-            "reconstruct": tf.function(self.reconstruct, input_signature=[images]),
         }
-        if self.latent_shapes:
+        if self.latent_specs is not None:
             latents = [
-                tf.TensorSpec(None, tf.float32, name=f"latent_{i}")
-                for i in range(len(self.latent_shapes))
+                tf.TensorSpec(None, spec.dtype, name=spec.name) for spec in self.latent_specs
             ]
             functions["encode"] = tf.function(self.encode, input_signature=[images])
             functions["decode"] = tf.function(self.decode, input_signature=latents)
+            functions["reconstruct"] = tf.function(self.reconstruct, input_signature=[images])
         return functions
 
     def log_likelihood(self, images, num_importance_samples):
         """Negative ELBO, importance-weighted log p(x) (nats) and its bits/dim, per example."""
         images = checked_images(images, self.model.image_shape)
         k = checked_positive(num_importance_samples, "num_importance_samples")
-        outputs = self.model(images, training=False)
-        nelbo = -outputs["recon_log_prob"] + tf.reduce_sum(outputs["kl"], axis=-1)
-        log_px = self._importance_weighted(images, k)
+        nelbo = self.model.elbo_terms(self.model(images, training=False))["nelbo"]
+        log_px = tf.cast(self.model.log_likelihood(images, k, self.chunk_size), tf.float32)
         return {
-            "negative_elbo": tf.cast(nelbo, tf.float32),
+            "negative_elbo": nelbo,
             "log_likelihood": log_px,
             "bits_per_dim": -log_px / (self.model.num_dimensions * math.log(2.0)),
         }
@@ -89,8 +87,8 @@ class ServingSignatures:
     def decode(self, *latents):
         """Image means in [0, 1] of a batch of latents (one input per latent layer)."""
         latents = [
-            checked_latent(z, shape, f"latent_{i}")
-            for i, (z, shape) in enumerate(zip(latents, self.latent_shapes, strict=True))
+            checked_latent(z, spec.shape[1:].as_list(), spec.name)
+            for z, spec in zip(latents, self.latent_specs, strict=True)
         ]
         return {"images": tf.cast(self.model.decode(latents), tf.float32)}
 
@@ -105,20 +103,3 @@ class ServingSignatures:
         """Decoded posterior means of `images`."""
         images = checked_images(images, self.model.image_shape)
         return {"reconstructions": tf.cast(self.model.reconstruct(images), tf.float32)}
-
-    def _importance_weighted(self, images, num_samples):
-        """log p(x) ~= logsumexp_k log w_k - log K, drawn `chunk_size` samples at a time.
-
-        The graph twin of `HierarchicalVAE.log_likelihood` for a tensor K: the same chunks
-        in the same order, so the same noise state gives the same estimate.
-        """
-
-        def body(done, total):
-            chunk = tf.minimum(self.chunk_size, num_samples - done)
-            log_weights = tf.cast(self.model.log_weights(images, chunk), tf.float32)
-            chunk_total = tf.reduce_logsumexp(log_weights, axis=0)
-            return done + chunk, tf.reduce_logsumexp(tf.stack([total, chunk_total]), axis=0)
-
-        start = (tf.constant(0), tf.fill([tf.shape(images)[0]], -np.inf))
-        _, total = tf.while_loop(lambda done, _: done < num_samples, body, start)
-        return total - tf.math.log(tf.cast(num_samples, tf.float32))

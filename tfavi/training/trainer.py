@@ -12,6 +12,7 @@ from tfavi import data
 from tfavi.evaluation.evaluator import evaluate
 from tfavi.evaluation.image_grid import image_grid
 from tfavi.evaluation.image_writer import write_reconstructions, write_sample_grids
+from tfavi.models.hierarchical_vae import HierarchicalVAE
 from tfavi.training import run_directory
 from tfavi.training.distributed_step import make_eval_step, make_train_step
 from tfavi.training.optimization import kl_beta, make_optimizer
@@ -86,7 +87,9 @@ def train_and_evaluate(
     for epoch in range(int(step.numpy()) // steps_per_epoch, config.epochs):
         start_time = time.time()
         done = int(step.numpy()) - epoch * steps_per_epoch
-        model.kl_beta.assign(kl_beta(epoch, config.kl_beta_start, config.kl_warmup_epochs))
+        beta = kl_beta(epoch, config.kl_beta_start, config.kl_warmup_epochs)
+        if isinstance(model, HierarchicalVAE):  # A density model has no KL term.
+            model.kl_beta.assign(beta)
         batches = epoch_batches(config, epoch, data_dir, skip_batches=done).take(
             steps_per_epoch - done
         )
@@ -128,7 +131,7 @@ def train_and_evaluate(
             "epoch": epoch + 1,
             "step": int(step.numpy()),
             "learning_rate": _current_lr(optimizer),
-            "kl_beta": float(model.kl_beta.numpy()),
+            "kl_beta": beta,
             "skipped_updates": skipped,
             "seconds": round(time.time() - start_time, 2),
             "train": train_metrics,
@@ -137,11 +140,12 @@ def train_and_evaluate(
         if chief:
             run_directory.append_metrics(workdir, record)
             _write_summaries(summary, record, model, config)
+        kl = f"kl {train_metrics['kl']:.3f} | " if "kl" in train_metrics else ""
         _log(
             verbose,
             f"epoch {epoch + 1}: train nelbo {train_metrics['nelbo']:.3f} | val nelbo "
             f"{val_metrics['nelbo']:.3f} ({val_metrics['bits_per_dim']:.4f} bits/dim) | "
-            f"kl {train_metrics['kl']:.3f} | lr {record['learning_rate']:.2e} | "
+            f"{kl}lr {record['learning_rate']:.2e} | "
             f"beta {record['kl_beta']:.3f} | skipped {skipped} | {record['seconds']:.1f}s",
         )
     if not chief:
@@ -180,7 +184,8 @@ def finish_run(
     write_sample_grids(
         model, images_dir, config.sample_temperatures, config.num_sample_images, config.seed
     )
-    write_reconstructions(model, next(iter(test))[: config.num_sample_images], images_dir)
+    if isinstance(model, HierarchicalVAE):
+        write_reconstructions(model, next(iter(test))[: config.num_sample_images], images_dir)
     _log(
         verbose,
         f"test: nelbo {results['nelbo']:.3f} nats ({results['elbo_bits_per_dim']:.4f} bits/dim), "

@@ -11,9 +11,6 @@ from tfavi import zoo
 from tfavi.models import DeepAttentiveVAE
 from tfavi.models.attentive_vae import diagonal_gaussian
 
-# Layer 1's decoder attention is over one context: Keras warns that a softmax over one item is 1.
-pytestmark = pytest.mark.filterwarnings("ignore:You are using a softmax over axis 1")
-
 TINY = dict(
     num_layers=3,
     latent_channels=2,

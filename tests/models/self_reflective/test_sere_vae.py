@@ -7,7 +7,7 @@ import tensorflow_probability as tfp
 
 from tests.harness import run_model_saving_test, run_serialization_test
 from tfavi.models import SelfReflectiveVAE
-from tfavi.models.self_reflective.self_reflective_vae import raster_block_sizes
+from tfavi.models.self_reflective.self_reflective_chain import raster_block_sizes
 
 tfd = tfp.distributions
 

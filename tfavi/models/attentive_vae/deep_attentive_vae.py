@@ -214,6 +214,11 @@ class DeepAttentiveVAE(HierarchicalVAE):
             self.latent_channels,
         )
 
+    @property
+    def latent_shapes(self) -> list[tuple]:
+        """Every layer's latent map: `latent_shape`."""
+        return [self.latent_shape] * self.num_layers
+
     def build(self, input_shape):
         height, width, channels = self.image_shape
         padded = (None, height + 2 * self.pad_size, width + 2 * self.pad_size, channels)

@@ -125,6 +125,11 @@ class GaussianMLPVAE(HierarchicalVAE):
         self.encoder.build((None, *self.image_shape))
         self.decoder.build((None, self.latent_dim))
 
+    @property
+    def latent_shapes(self) -> list[tuple]:
+        """One layer of `(latent_dim,)` latents (flattened from the latent lattice)."""
+        return [(self.latent_dim,)]
+
     def posterior(self, images):
         """q(z | x) over the latent lattice, event shape [rows, columns, 1]."""
         # Networks may compute in a mixed-precision dtype; the distributions use float32.

@@ -1,45 +1,15 @@
 """The Self-Reflective VAE (SeRe-VAE) on binary images, and its DLGM ablation."""
 
-import math
-
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from tfavi.api_export import tfavi_export
 from tfavi.bijectors.conditional_rank_one_affine import ConditionalRankOneAffine
-from tfavi.models.hierarchical_vae import HierarchicalVAE
+from tfavi.models.self_reflective.self_reflective_chain import SelfReflectiveChain
 from tfavi.models.self_reflective.sere_networks import sere_network
-
-tfb = tfp.bijectors
-tfd = tfp.distributions
-
-
-def raster_block_sizes(num_dimensions: int, num_blocks: int) -> list[int]:
-    """Sizes of `num_blocks` consecutive raster blocks: ceil(D / L) each, the rest last."""
-    block = math.ceil(num_dimensions / num_blocks)
-    last = num_dimensions - block * (num_blocks - 1)
-    if last <= 0:
-        raise ValueError(f"Cannot split {num_dimensions} dimensions into {num_blocks} blocks.")
-    return [block] * (num_blocks - 1) + [last]
-
-
-def diagonal_normal(parameters, min_scale: float) -> tfd.Distribution:
-    """N(mean, diag(softplus(raw) + min_scale)^2) from `[..., 2N]` parameters (mean, raw).
-
-    An `Independent` `Normal` rather than a `MultivariateNormalDiag`: the same density with a
-    tenth of the graph ops, which matters in a model of many layers.
-    """
-    mean, raw_scale = tf.split(tf.cast(parameters, tf.float32), 2, axis=-1)
-    return tfd.Independent(tfd.Normal(mean, tf.nn.softplus(raw_scale) + min_scale), 1)
-
-
-def standard_normal(batch_size, size: int) -> tfd.Distribution:
-    """N(0, I) over `[batch_size, size]`: the prior of the first latent layer."""
-    return tfd.Independent(tfd.Normal(tf.zeros([batch_size, size]), 1.0), 1)
 
 
 @tfavi_export
-class SelfReflectiveVAE(HierarchicalVAE):
+class SelfReflectiveVAE(SelfReflectiveChain):
     """SeRe-VAE: L latent layers, each generating one raster block of a binary image.
 
     Layer l draws base variables eps_l from an amortised diagonal Gaussian prior
@@ -104,17 +74,19 @@ class SelfReflectiveVAE(HierarchicalVAE):
         min_scale: float = 1e-3,
         **kwargs,
     ):
-        super().__init__(image_shape=image_shape, num_latent_layers=num_layers, **kwargs)
-        self.num_layers = num_layers
-        self.latent_dim = latent_dim
+        super().__init__(
+            image_shape=image_shape,
+            num_layers=num_layers,
+            latent_dim=latent_dim,
+            min_scale=min_scale,
+            self_reflective=self_reflective,
+            **kwargs,
+        )
         self.hidden_units = hidden_units
         self.encoder_units = encoder_units
         self.num_hidden_layers = num_hidden_layers
         self.activation = activation
         self.architecture = architecture
-        self.self_reflective = self_reflective
-        self.min_scale = min_scale
-        self.block_sizes = raster_block_sizes(self.num_dimensions, num_layers)
 
         def network(outputs, name, units=hidden_units, kind="dense", initializer="glorot_uniform"):
             kind = kind if architecture == "resnet" else "mlp"
@@ -122,26 +94,17 @@ class SelfReflectiveVAE(HierarchicalVAE):
                 kind, units, num_hidden_layers, activation, outputs, name, initializer
             )
 
-        def gaussian_network(name):
-            # Zero output weights: every prior and posterior starts as the same N(0, 0.69^2).
-            return network(2 * latent_dim, name, initializer="zeros")
-
-        n = latent_dim
         self.encoders = [
             network(None, f"encoder_{i}", encoder_units, "conv") for i in range(num_layers)
         ]
-        self.priors = [gaussian_network(f"prior_{i}") for i in range(1, num_layers)]
-        self.posterior_residuals = [gaussian_network(f"posterior_{i}") for i in range(num_layers)]
+        # Zero output weights: every prior and posterior starts as the same N(0, 0.69^2).
+        self._create_chain(
+            lambda name: network(2 * latent_dim, name, initializer="zeros"),
+            lambda i: ConditionalRankOneAffine(
+                latent_dim, [hidden_units] * num_hidden_layers, activation, min_scale, name=f"f_{i}"
+            ),
+        )
         if self_reflective:
-            self.posterior_bases = [
-                gaussian_network(f"posterior_base_{i}") for i in range(1, num_layers)
-            ]
-            self.bijectors = [
-                ConditionalRankOneAffine(
-                    n, [hidden_units] * num_hidden_layers, activation, min_scale, name=f"f_{i}"
-                )
-                for i in range(num_layers)
-            ]
             self.data_bases = [
                 network(size, f"data_base_{i}") for i, size in enumerate(self.block_sizes)
             ]
@@ -153,49 +116,19 @@ class SelfReflectiveVAE(HierarchicalVAE):
             self.decoder = network(self.num_dimensions, "decoder")
 
     def build(self, input_shape):
-        n, features = self.latent_dim, self.encoder_units
         for encoder in self.encoders:
             encoder.build((None, *self.image_shape))
-        for prior in self.priors:
-            prior.build((None, n))
+        self._build_chain(self.encoder_units)
         if not self.self_reflective:
-            for posterior in self.posterior_residuals:
-                posterior.build((None, features))
-            self.decoder.build((None, self.num_layers * n))
+            self.decoder.build((None, self.num_layers * self.latent_dim))
             return
-        self.posterior_residuals[0].build((None, features))
-        for base, residual in zip(self.posterior_bases, self.posterior_residuals[1:], strict=True):
-            base.build((None, n))
-            residual.build((None, features + n))
-        for i, bijector in enumerate(self.bijectors):
-            bijector.build((None, n), None if i == 0 else (None, n))
         for base in self.data_bases:
-            base.build((None, n))
+            base.build((None, self.latent_dim))
         for residual, previous in zip(self.data_residuals, self.block_sizes, strict=False):
-            residual.build((None, previous + n))
+            residual.build((None, previous + self.latent_dim))
 
-    def latent_layer(self, index: int, features, z_previous):
-        """Returns (posterior over eps_l, prior over eps_l, bijector f_l) of layer `index`.
-
-        `features` is the layer's encoding of the images (`self.encoders[index]`);
-        `z_previous` is z_{l-1} (ignored for the first layer).
-        """
-        if index == 0:
-            prior = standard_normal(tf.shape(features)[0], self.latent_dim)
-            raw = self.posterior_residuals[0](features)
-            bijector = self.bijectors[0].bijector(None) if self.self_reflective else None
-        else:
-            context = tf.math.asinh(z_previous)
-            prior = diagonal_normal(self.priors[index - 1](context), self.min_scale)
-            if self.self_reflective:
-                residual = self.posterior_residuals[index](tf.concat([features, context], -1))
-                raw = self.posterior_bases[index - 1](context) + residual
-                bijector = self.bijectors[index].bijector(context)
-            else:
-                raw = self.posterior_residuals[index](features)
-                bijector = None
-        posterior = diagonal_normal(raw, self.min_scale)
-        return posterior, prior, bijector or tfb.Identity()
+    def encoder_inputs(self, images):
+        return tf.cast(images, tf.float32)
 
     def _block_logits(self, index: int, z, previous_block):
         context = tf.math.asinh(z)
@@ -211,20 +144,6 @@ class SelfReflectiveVAE(HierarchicalVAE):
     def _image(self, blocks):
         return tf.reshape(tf.concat(blocks, axis=-1), [-1, *self.image_shape])
 
-    def _run_chain(self, images, draw):
-        """Runs the posterior chain with eps_l = draw(posterior); returns per-layer lists."""
-        z, posteriors, priors, eps_list, codes = None, [], [], [], []
-        for i, encoder in enumerate(self.encoders):
-            features = tf.cast(encoder(images), tf.float32)
-            posterior, prior, bijector = self.latent_layer(i, features, z)
-            eps = draw(posterior)
-            z = bijector.forward(eps)
-            posteriors.append(posterior)
-            priors.append(prior)
-            eps_list.append(eps)
-            codes.append(z)
-        return posteriors, priors, eps_list, codes
-
     def _logits(self, codes, blocks):
         """Bernoulli logits of every block; `blocks[l - 1]` conditions block l."""
         if not self.self_reflective:
@@ -235,13 +154,13 @@ class SelfReflectiveVAE(HierarchicalVAE):
         return [self._block_logits(i, z, x) for i, (z, x) in pairs]
 
     def call(self, images, training=None):
-        images = tf.cast(images, tf.float32)
+        images = self.encoder_inputs(images)
         noise = self.noise()
 
         def reparameterize(posterior):
             return posterior.mean() + posterior.stddev() * noise.normal(tf.shape(posterior.mean()))
 
-        posteriors, priors, eps_list, codes = self._run_chain(images, reparameterize)
+        posteriors, priors, eps_list, codes = self.posterior_chain(images, reparameterize)
         blocks = self._blocks(images)
         recon = tf.add_n(
             [
@@ -249,76 +168,39 @@ class SelfReflectiveVAE(HierarchicalVAE):
                 for x, g in zip(blocks, self._logits(codes, blocks), strict=True)
             ]
         )
-        kl = tf.stack(
-            [tfd.kl_divergence(q, p) for q, p in zip(posteriors, priors, strict=True)], axis=-1
-        )
-        log_ratio = tf.add_n(
-            [
-                p.log_prob(eps) - q.log_prob(eps)
-                for q, p, eps in zip(posteriors, priors, eps_list, strict=True)
-            ]
-        )
+        kl, log_ratio = self.kl_and_log_ratio(posteriors, priors, eps_list)
         return {"recon_log_prob": recon, "kl": kl, "log_weight": recon + log_ratio}
 
     def sample(self, num_samples: int, temperature: float = 1.0, seed=None):
         """Ancestral samples (Bernoulli means); an integer `seed` makes them reproducible."""
         noise = self.noise(seed)
-        shape = [num_samples, self.latent_dim]
-        z, codes, means, previous = None, [], [], None
-        for i in range(self.num_layers):
-            if i == 0:
-                mean, scale = tf.zeros(shape), tf.ones(shape)
-            else:
-                prior = diagonal_normal(self.priors[i - 1](tf.math.asinh(z)), self.min_scale)
-                mean, scale = prior.mean(), prior.stddev()
-            eps = mean + temperature * scale * noise.normal(shape)
-            z = self._transform(i, eps, z)
-            codes.append(z)
-            if self.self_reflective:
-                probabilities = tf.sigmoid(self._block_logits(i, z, previous))
-                uniform = noise.uniform(tf.shape(probabilities))
-                previous = tf.cast(uniform < probabilities, tf.float32)
-                means.append(probabilities)
-        if not self.self_reflective:
-            means = [tf.sigmoid(g) for g in self._logits(codes, None)]
-        return self._image(means)
-
-    def _transform(self, index: int, eps, z_previous):
-        if not self.self_reflective:
-            return eps
-        context = None if index == 0 else tf.math.asinh(z_previous)
-        return self.bijectors[index].bijector(context).forward(eps)
-
-    def posterior_means_and_scales(self, images):
-        """Posterior means and scales of eps_l along the chain z_l = f_l(mean_l; z_{l-1})."""
-        posteriors = self._run_chain(tf.cast(images, tf.float32), lambda q: q.mean())[0]
-        return [q.mean() for q in posteriors], [q.stddev() for q in posteriors]
+        return self._block_means(self.prior_codes(num_samples, temperature, noise), noise)
 
     def decode(self, latents):
         """Maps base variables eps_l to Bernoulli means; block l sees block l-1's means."""
-        z, codes = None, []
-        for i, eps in enumerate(latents):
-            z = self._transform(i, eps, z)
-            codes.append(z)
+        return self._block_means(self.codes_of(latents))
+
+    def _block_means(self, codes, noise=None):
+        """The Bernoulli means of every block as an image; with self-reflection block l is
+        conditioned on a Bernoulli draw of block l-1 from `noise`, or on its means."""
         if not self.self_reflective:
             return self._image([tf.sigmoid(g) for g in self._logits(codes, None)])
         means, previous = [], None
         for i, z in enumerate(codes):
-            previous = tf.sigmoid(self._block_logits(i, z, previous))
-            means.append(previous)
+            means.append(tf.sigmoid(self._block_logits(i, z, previous)))
+            previous = means[-1]
+            if noise is not None:
+                previous = tf.cast(noise.uniform(tf.shape(previous)) < previous, tf.float32)
         return self._image(means)
 
     def get_config(self):
         config = super().get_config()
         config.update(
-            num_layers=self.num_layers,
-            latent_dim=self.latent_dim,
             hidden_units=self.hidden_units,
             encoder_units=self.encoder_units,
             num_hidden_layers=self.num_hidden_layers,
             activation=self.activation,
             architecture=self.architecture,
             self_reflective=self.self_reflective,
-            min_scale=self.min_scale,
         )
         return config
