@@ -51,6 +51,12 @@ class HierarchicalVAE(keras.Model):
         return math.prod(self.image_shape)
 
     @property
+    def binary_images(self) -> bool:
+        """True if the likelihood is defined for pixels 0 and 1 only (Bernoulli); a subclass
+        declares it, and serving refuses other pixel values."""
+        return False
+
+    @property
     def metrics(self):
         return list(self._trackers.values())
 

@@ -152,6 +152,10 @@ class SelfReflectiveVAE(HierarchicalVAE):
         else:
             self.decoder = network(self.num_dimensions, "decoder")
 
+    @property
+    def binary_images(self) -> bool:
+        return True
+
     def build(self, input_shape):
         n, features = self.latent_dim, self.encoder_units
         for encoder in self.encoders:
