@@ -3,8 +3,7 @@
 TF Serving runs the exported graph without Python and without checking the declared input
 shapes, so every check is a graph op: a bad request fails with INVALID_ARGUMENT and a message
 that names the input and what was expected. Each check runs after the ones before it (a
-value is checked only once its shape is right), and `all_checked` makes the work wait for
-every input's checks.
+value is checked only once its shape is right).
 """
 
 import tensorflow as tf
@@ -63,13 +62,6 @@ def checked_in_range(value, name: str, maximum, limit: str):
     at_most = value <= maximum
     message = f"{name} must be at most {maximum} ({limit} of this export), got"
     return _asserted(value, at_most, message, value)
-
-
-def all_checked(*tensors) -> list:
-    """The checked `tensors`, each waiting for the checks of all of them: a request does no
-    work before every one of its inputs passed."""
-    with tf.control_dependencies(tensors):
-        return [tf.identity(t) for t in tensors]
 
 
 def _checked_batch(tensor, item_shape, max_batch_size: int, name: str):

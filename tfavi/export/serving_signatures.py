@@ -4,13 +4,15 @@ Every signature is a graph function with explicit `TensorSpec`s, named outputs a
 input checks, so TF Serving can run it with no Python and no tfavi.
 """
 
+import functools
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import tensorflow as tf
 
 from tfavi.export.input_validation import (
-    all_checked,
     checked_images,
     checked_in_range,
     checked_latent,
@@ -57,43 +59,56 @@ class ServingSignatures:
         model without latent layers (a plain flow) has no `encode` or `decode`: there is
         nothing to encode, and nothing to decode from.
         """
-        images = tf.TensorSpec(None, self.images_dtype, name="images")
-        k = tf.TensorSpec(None, tf.int32, name="num_importance_samples")
-        sample_inputs = [
-            tf.TensorSpec(None, tf.int32, name="num_samples"),
-            tf.TensorSpec(None, tf.float32, name="temperature"),
-            tf.TensorSpec(None, tf.int64, name="seed"),
-        ]
-        log_likelihood = tf.function(self.log_likelihood, input_signature=[images, k])
+        inputs = self._inputs()
+
+        def signature(method, *names):
+            return _checked_function(method, {name: inputs[name] for name in names})
+
+        log_likelihood = signature(self.log_likelihood, "images", "num_importance_samples")
         functions = {
             "serving_default": log_likelihood,
             "log_likelihood": log_likelihood,
-            "sample": tf.function(self.sample, input_signature=sample_inputs),
-            "reconstruct": tf.function(self.reconstruct, input_signature=[images]),
+            "sample": signature(self.sample, "num_samples", "temperature", "seed"),
+            "reconstruct": signature(self.reconstruct, "images"),
         }
         if self.latent_shapes:
-            latents = [
-                tf.TensorSpec(None, tf.float32, name=f"latent_{i}")
-                for i in range(len(self.latent_shapes))
-            ]
-            functions["encode"] = tf.function(self.encode, input_signature=[images])
-            functions["decode"] = tf.function(self.decode, input_signature=latents)
+            latents = [f"latent_{i}" for i in range(len(self.latent_shapes))]
+            functions["encode"] = signature(self.encode, "images")
+            functions["decode"] = signature(self.decode, *latents)
         return functions
+
+    def _inputs(self) -> dict:
+        """{name: `Input`} of every signature input, with its checks and the export's limits."""
+        limits = self.limits
+
+        def in_range(limit: str):
+            return functools.partial(checked_in_range, maximum=getattr(limits, limit), limit=limit)
+
+        images = functools.partial(
+            checked_images,
+            image_shape=self.model.image_shape,
+            max_batch_size=limits.max_batch_size,
+            binary=self.model.binary_images,
+        )
+        inputs = {
+            "images": Input(tf.as_dtype(self.images_dtype), images),
+            "num_importance_samples": Input(tf.int32, in_range("max_importance_samples")),
+            "num_samples": Input(tf.int32, in_range("max_num_samples")),
+            "temperature": Input(tf.float32, in_range("max_temperature")),
+            "seed": Input(tf.int64, checked_scalar),
+        }
+        for i, shape in enumerate(self.latent_shapes):
+            latent = functools.partial(
+                checked_latent, latent_shape=shape, max_batch_size=limits.max_batch_size
+            )
+            inputs[f"latent_{i}"] = Input(tf.float32, latent)
+        return inputs
 
     def log_likelihood(self, images, num_importance_samples):
         """Negative ELBO, importance-weighted log p(x) (nats) and its bits/dim, per example."""
-        images, k = all_checked(
-            self._checked_images(images),
-            checked_in_range(
-                num_importance_samples,
-                "num_importance_samples",
-                self.limits.max_importance_samples,
-                "max_importance_samples",
-            ),
-        )
         outputs = self.model(images, training=False)
         nelbo = -outputs["recon_log_prob"] + tf.reduce_sum(outputs["kl"], axis=-1)
-        log_px = self._importance_weighted(images, k)
+        log_px = self._importance_weighted(images, num_importance_samples)
         return {
             "negative_elbo": tf.cast(nelbo, tf.float32),
             "log_likelihood": log_px,
@@ -102,7 +117,6 @@ class ServingSignatures:
 
     def encode(self, images):
         """Posterior means `latent_<i>` and standard deviations `scale_<i>` of every layer."""
-        images = self._checked_images(images)
         means, scales = self.model.posterior_means_and_scales(images)
         outputs = {f"latent_{i}": tf.cast(mean, tf.float32) for i, mean in enumerate(means)}
         outputs.update({f"scale_{i}": tf.cast(scale, tf.float32) for i, scale in enumerate(scales)})
@@ -110,37 +124,16 @@ class ServingSignatures:
 
     def decode(self, *latents):
         """Image means in [0, 1] of a batch of latents (one input per latent layer)."""
-        latents = all_checked(
-            *(
-                checked_latent(z, shape, self.limits.max_batch_size, f"latent_{i}")
-                for i, (z, shape) in enumerate(zip(latents, self.latent_shapes, strict=True))
-            )
-        )
-        return {"images": tf.cast(self.model.decode(latents), tf.float32)}
+        return {"images": tf.cast(self.model.decode(list(latents)), tf.float32)}
 
     def sample(self, num_samples, temperature, seed):
         """`num_samples` images at `temperature`, a stateless function of `seed`."""
-        limits = self.limits
-        num_samples, temperature, seed = all_checked(
-            checked_in_range(num_samples, "num_samples", limits.max_num_samples, "max_num_samples"),
-            checked_in_range(temperature, "temperature", limits.max_temperature, "max_temperature"),
-            checked_scalar(seed, "seed"),
-        )
         images = self.model.sample(num_samples, temperature=temperature, seed=seed)
         return {"images": tf.cast(images, tf.float32)}
 
     def reconstruct(self, images):
         """Decoded posterior means of `images`."""
-        images = self._checked_images(images)
         return {"reconstructions": tf.cast(self.model.reconstruct(images), tf.float32)}
-
-    def _checked_images(self, images):
-        return checked_images(
-            images,
-            self.model.image_shape,
-            self.limits.max_batch_size,
-            binary=self.model.binary_images,
-        )
 
     def _importance_weighted(self, images, num_samples):
         """log p(x) ~= logsumexp_k log w_k - log K, drawn `chunk_size` samples at a time.
@@ -158,3 +151,30 @@ class ServingSignatures:
         start = (tf.constant(0), tf.fill([tf.shape(images)[0]], -np.inf))
         _, total = tf.while_loop(lambda done, _: done < num_samples, body, start)
         return total - tf.math.log(tf.cast(num_samples, tf.float32))
+
+
+class Input(NamedTuple):
+    """A signature input's dtype and its in-graph check, `check(value, name=...)`."""
+
+    dtype: tf.DType
+    check: Callable
+
+
+def _checked_function(method, inputs: dict):
+    """`method` as a graph function of `inputs` ({name: `Input`}), declared with unknown shapes.
+
+    Every op of `method`, the reads of variables and of the noise state included, waits for
+    the checks of every input, so a refused request does no work and changes no state.
+    """
+
+    @functools.wraps(method)
+    def checked(*values):
+        values = [
+            x.check(value, name=name)
+            for (name, x), value in zip(inputs.items(), values, strict=True)
+        ]
+        with tf.control_dependencies(values):
+            return method(*values)
+
+    specs = [tf.TensorSpec(None, x.dtype, name=name) for name, x in inputs.items()]
+    return tf.function(checked, input_signature=specs)
