@@ -15,9 +15,21 @@ if not __package__:  # run as a script from a checkout: `python tools/export.py`
 
 from absl import flags, logging  # noqa: E402
 
-from tfavi.export import IMAGES_DTYPES, export_saved_model  # noqa: E402
+from tfavi.export import (  # noqa: E402
+    DEFAULT_LIMITS,
+    IMAGES_DTYPES,
+    ServingLimits,
+    export_saved_model,
+)
 from tfavi.tools import cli  # noqa: E402
 from tfavi.training.run_directory import load_trained_model  # noqa: E402
+
+_LIMIT_FLAGS = {
+    "max_batch_size": "batch of images (or latents)",
+    "max_importance_samples": "num_importance_samples of log_likelihood",
+    "max_num_samples": "num_samples of sample",
+    "max_temperature": "temperature of sample",
+}
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -43,14 +55,36 @@ def define_flags(flag_values: flags.FlagValues) -> None:
         "dtype of the images inputs.",
         flag_values=flag_values,
     )
+    for name, maximum_of in _LIMIT_FLAGS.items():
+        define = flags.DEFINE_float if name == "max_temperature" else flags.DEFINE_integer
+        define(
+            name,
+            getattr(DEFAULT_LIMITS, name),
+            f"Largest {maximum_of} served; larger requests fail with INVALID_ARGUMENT.",
+            flag_values=flag_values,
+        )
+    flags.register_multi_flags_validator(list(_LIMIT_FLAGS), _check_limits, flag_values=flag_values)
     flags.mark_flags_as_required(["workdir", "export_dir"], flag_values=flag_values)
+
+
+def _check_limits(values: dict) -> bool:
+    try:
+        ServingLimits(**values)
+    except ValueError as error:
+        raise flags.ValidationError(f"--{error}") from None
+    return True
 
 
 def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
+    limits = ServingLimits(**{name: FLAGS[name].value for name in _LIMIT_FLAGS})
     model = load_trained_model(FLAGS.workdir)
     path = export_saved_model(
-        model, FLAGS.export_dir, chunk_size=FLAGS.chunk_size, images_dtype=FLAGS.images_dtype
+        model,
+        FLAGS.export_dir,
+        chunk_size=FLAGS.chunk_size,
+        images_dtype=FLAGS.images_dtype,
+        limits=limits,
     )
     print(f"Exported {FLAGS.workdir} to {path}")
 

@@ -7,6 +7,7 @@ import math
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from tfavi import zoo
 from tfavi.export import export_saved_model
@@ -15,15 +16,19 @@ from tfavi.training.run_directory import build_model
 
 CHUNK_SIZE = 3
 SERVED_MODELS = tuple(zoo.names())
+# Datasets of 0/1 pixels: binarized, or drawn from a Bernoulli each epoch.
+BINARY_DATASETS = ("binarized_mnist", "mnist", "omniglot", "omniglot_iwae")
 
 
 @dataclasses.dataclass
 class Call:
-    """One signature call and the Keras model's own outputs for it."""
+    """One signature call and the Keras model's own outputs for it, or the pattern of the
+    INVALID_ARGUMENT message that refuses it."""
 
     signature: str
     inputs: dict
     expected: dict
+    refused: str | None = None
 
 
 @dataclasses.dataclass
@@ -64,7 +69,8 @@ class ExportCache:
             model = self.model(name)
             try:
                 path = export_saved_model(model, f"{self.base_dir}/{name}", chunk_size=CHUNK_SIZE)
-                self._exports[key] = Export(name, model, path, reference_calls(model))
+                binary = zoo.resolve_config(name, smoke=True).dataset in BINARY_DATASETS
+                self._exports[key] = Export(name, model, path, reference_calls(model, binary))
             except Exception as error:  # noqa: BLE001  (raised again to each test of `name`)
                 self._exports[key] = error
         if isinstance(self._exports[key], Exception):
@@ -87,16 +93,20 @@ def _smoke_model_key(name: str) -> tuple:
     return config.model_class, json.dumps(config.model, sort_keys=True)
 
 
-def reference_calls(model) -> list:
+def reference_calls(model, binary: bool) -> list:
     """Calls of every signature with the Keras model's outputs, made in list order.
 
-    A density model without latents has no `encode`, `decode` or `reconstruct` signature.
+    The first calls break the export's default limits and must fail before doing any work:
+    the model's noise state, which the later calls' references depend on, stays untouched.
+    Pixels of 0.5 are refused if the model was trained on `binary` pixels, and served
+    otherwise. A density model without latents has no `encode`, `decode` or
+    `reconstruct` signature.
     """
     images = (np.random.default_rng(0).uniform(size=(3, *model.image_shape)) > 0.5).astype(
         np.float32
     )
 
-    def likelihood(k):
+    def likelihood(k, images=images):
         outputs = model(images, training=False)
         log_px = model.log_likelihood(images, k, chunk_size=CHUNK_SIZE)
         return {
@@ -111,7 +121,25 @@ def reference_calls(model) -> list:
         )
         return Call("sample", inputs, {"images": model.sample(n, temperature, seed=seed)})
 
+    halves = np.full_like(images, 0.5)
+    if binary:
+        half_pixels = Call(
+            "log_likelihood",
+            _likelihood_inputs(halves, 3),
+            {},
+            r"images must hold binary pixels, 0 or 1",
+        )
+    else:
+        half_pixels = Call("log_likelihood", _likelihood_inputs(halves, 3), likelihood(3, halves))
     calls = [
+        Call(
+            "log_likelihood",
+            _likelihood_inputs(images, 2**31 - 1),
+            {},
+            r"num_importance_samples must be at most 10000 .*\] \[2147483647\]",
+        ),
+        *_refused_samples(),
+        half_pixels,
         Call("serving_default", _likelihood_inputs(images, 5), likelihood(5)),
         Call("log_likelihood", _likelihood_inputs(images, 7), likelihood(7)),
     ]
@@ -134,6 +162,34 @@ def reference_calls(model) -> list:
 
 def _likelihood_inputs(images, k):
     return {"images": images, "num_importance_samples": np.int32(k)}
+
+
+def _refused_samples() -> list:
+    """`sample` calls beyond the default limits, or with a list for a scalar."""
+    cases = [
+        (2**31 - 1, 1.0, r"num_samples must be at most 1024 .*\] \[2147483647\]"),
+        (2, np.inf, r"temperature must be positive and finite, got\] \[inf\]"),
+        ([4], 1.0, r"num_samples must be a scalar"),
+    ]
+    return [
+        Call(
+            "sample",
+            dict(
+                num_samples=np.asarray(n, np.int32),
+                temperature=np.float32(temperature),
+                seed=np.int64(0),
+            ),
+            {},
+            message,
+        )
+        for n, temperature, message in cases
+    ]
+
+
+def recorded_limits(saved_model_dir) -> dict:
+    """The maxima a SavedModel's `serving_limits()` returns, as Python numbers."""
+    recorded = tf.saved_model.load(str(saved_model_dir)).serving_limits()
+    return {name: value.numpy().item() for name, value in recorded.items()}
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@
 
 PLAN.json lists calls `{"key", "model_dir", "signature", "inputs"}` run in order; call
 `key`'s input `name` is `INPUTS.npz[f"{key}/{name}"]`, its output `name` is written to
-`OUTPUTS.npz[f"{key}/{name}"]`.
+`OUTPUTS.npz[f"{key}/{name}"]`; a call refused with INVALID_ARGUMENT writes the message to
+`OUTPUTS.npz[f"{key}/error"]`.
 """
 
 import json
@@ -32,8 +33,13 @@ def main(plan_path: str, inputs_path: str, outputs_path: str) -> None:
         if call["model_dir"] not in loaded:
             loaded[call["model_dir"]] = tf.saved_model.load(call["model_dir"])
         signature = loaded[call["model_dir"]].signatures[call["signature"]]
-        result = signature(**{n: tf.constant(inputs[f"{call['key']}/{n}"]) for n in call["inputs"]})
-        outputs.update({f"{call['key']}/{n}": v.numpy() for n, v in result.items()})
+        try:
+            result = signature(
+                **{n: tf.constant(inputs[f"{call['key']}/{n}"]) for n in call["inputs"]}
+            )
+        except tf.errors.InvalidArgumentError as error:
+            result = {"error": error.message}
+        outputs.update({f"{call['key']}/{n}": np.asarray(v) for n, v in result.items()})
     np.savez(outputs_path, **outputs)
 
 

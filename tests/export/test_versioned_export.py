@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 import tensorflow as tf
+from absl import flags
 
+from tests.export.conftest import recorded_limits
 from tfavi import zoo
 from tfavi.export import export_saved_model
 from tfavi.tools import cli, export
@@ -32,12 +34,42 @@ def test_an_interrupted_export_leaves_no_version_folder(vae_mlp, tmp_path, monke
     assert os.listdir(tmp_path / "vae_mlp") == []
 
 
-def test_export_tool_writes_the_next_version_of_a_workdir(vae_mlp, tmp_path, capsys):
+@pytest.fixture
+def workdir(vae_mlp, tmp_path):
+    """A finished `vae_mlp` smoke run."""
     workdir = tmp_path / "run"
     run_directory.save_or_check_config(zoo.resolve_config("vae_mlp", smoke=True), str(workdir))
     vae_mlp.model.save(workdir / run_directory.MODEL_FILE)
+    return workdir
+
+
+def test_export_tool_writes_the_next_version_of_a_workdir(workdir, tmp_path, capsys):
     base_path = tmp_path / "exports" / "vae_mlp"
     (base_path / "1").mkdir(parents=True)
     cli.call(export, ["export.py", f"--workdir={workdir}", f"--export_dir={base_path}"])
     assert f"to {base_path / '2'}" in capsys.readouterr().out
     assert (base_path / "2" / "saved_model.pb").is_file()
+
+
+def test_export_tool_records_the_limits_of_its_flags(workdir, tmp_path):
+    base_path = tmp_path / "exports" / "vae_mlp"
+    limits = ["--max_batch_size=8", "--max_num_samples=3", "--max_temperature=2.5"]
+    cli.call(export, ["export.py", f"--workdir={workdir}", f"--export_dir={base_path}", *limits])
+    assert recorded_limits(base_path / "1") == {
+        "max_batch_size": 8,
+        "max_importance_samples": 10_000,
+        "max_num_samples": 3,
+        "max_temperature": 2.5,
+    }
+
+
+@pytest.mark.parametrize(
+    "flag, message",
+    [
+        ("--max_batch_size=0", r"--max_batch_size must be an integer in \[1, 2147483647\]"),
+        ("--max_temperature=inf", r"--max_temperature must be a finite positive number"),
+    ],
+)
+def test_export_tool_refuses_limits_out_of_range_before_loading(tmp_path, flag, message):
+    with pytest.raises(flags.IllegalFlagValueError, match=message):
+        cli.call(export, ["export.py", f"--workdir={tmp_path}", "--export_dir=x", flag])

@@ -1,10 +1,12 @@
 """SavedModel export into numbered version folders, the layout TF Serving watches."""
 
+import dataclasses
 import os
 import re
 
 import tensorflow as tf
 
+from tfavi.export.serving_limits import DEFAULT_LIMITS, ServingLimits
 from tfavi.export.serving_signatures import ServingSignatures
 
 _TEMPORARY_PREFIX = ".incomplete-"
@@ -23,7 +25,11 @@ def next_version(model_base_path: str) -> int:
 
 
 def export_saved_model(
-    model, model_base_path: str, chunk_size: int = 100, images_dtype: str = "float32"
+    model,
+    model_base_path: str,
+    chunk_size: int = 100,
+    images_dtype: str = "float32",
+    limits: ServingLimits = DEFAULT_LIMITS,
 ) -> str:
     """Writes `model` as a SavedModel with serving signatures into the next version folder.
 
@@ -37,18 +43,20 @@ def export_saved_model(
             `--model_base_path`.
         chunk_size: importance samples drawn per model call in `log_likelihood`.
         images_dtype: `float32` (pixels in [0, 1]) or `uint8` (pixels 0..255).
+        limits: the largest request served; larger ones fail with INVALID_ARGUMENT. The
+            SavedModel's `serving_limits()` returns them.
 
     Returns:
         The path of the new version folder.
     """
-    signatures = ServingSignatures(model, chunk_size, images_dtype).functions()
+    signatures = ServingSignatures(model, chunk_size, images_dtype, limits).functions()
     tf.io.gfile.makedirs(model_base_path)
     version = next_version(model_base_path)
     temporary = os.path.join(model_base_path, f"{_TEMPORARY_PREFIX}{version}-{os.getpid()}")
     try:
         # Serving needs no gradients: saving custom-gradient functions would trace each one.
         options = tf.saved_model.SaveOptions(experimental_custom_gradients=False)
-        module = _module(model, signatures)
+        module = _module(model, signatures, limits)
         tf.saved_model.save(module, temporary, signatures=signatures, options=options)
         final = os.path.join(model_base_path, str(version))
         tf.io.gfile.rename(temporary, final)
@@ -59,8 +67,9 @@ def export_saved_model(
     return final
 
 
-def _module(model, signatures: dict) -> tf.Module:
-    """The saved object: the model's variables and the signature functions, not the model.
+def _module(model, signatures: dict, limits: ServingLimits) -> tf.Module:
+    """The saved object: the model's variables, the signature functions and a function
+    `serving_limits()` returning the limits, not the model.
 
     Leaving the Keras model out keeps the SavedModel from tracing anything but the
     signatures (Keras sub-models' default signatures, the model's own `tf.function`s).
@@ -69,4 +78,8 @@ def _module(model, signatures: dict) -> tf.Module:
     module.model_variables = list(model.variables)
     for name, function in signatures.items():
         setattr(module, name, function)
+    maxima = dataclasses.asdict(limits)
+    module.serving_limits = tf.function(
+        lambda: {name: tf.constant(value) for name, value in maxima.items()}, input_signature=[]
+    )
     return module

@@ -45,6 +45,12 @@ class DensityModel(PresetMixin, keras.Model):
         return math.prod(self.image_shape)
 
     @property
+    def binary_images(self) -> bool:
+        """True if the likelihood is defined for pixels 0 and 1 only (Bernoulli); a subclass
+        declares it, and serving refuses other pixel values."""
+        return False
+
+    @property
     def metrics(self):
         return list(self._trackers.values())
 

@@ -219,6 +219,10 @@ class DeepAttentiveVAE(HierarchicalVAE):
         """Every layer's latent map: `latent_shape`."""
         return [self.latent_shape] * self.num_layers
 
+    @property
+    def binary_images(self) -> bool:
+        return self.output_distribution == "bernoulli"
+
     def build(self, input_shape):
         height, width, channels = self.image_shape
         padded = (None, height + 2 * self.pad_size, width + 2 * self.pad_size, channels)

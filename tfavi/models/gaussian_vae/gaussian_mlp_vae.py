@@ -121,6 +121,10 @@ class GaussianMLPVAE(HierarchicalVAE):
             "decoder",
         )
 
+    @property
+    def binary_images(self) -> bool:
+        return self.likelihood == "bernoulli"
+
     def build(self, input_shape):
         self.encoder.build((None, *self.image_shape))
         self.decoder.build((None, self.latent_dim))

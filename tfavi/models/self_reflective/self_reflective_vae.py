@@ -115,6 +115,10 @@ class SelfReflectiveVAE(SelfReflectiveChain):
         else:
             self.decoder = network(self.num_dimensions, "decoder")
 
+    @property
+    def binary_images(self) -> bool:
+        return True
+
     def build(self, input_shape):
         for encoder in self.encoders:
             encoder.build((None, *self.image_shape))
