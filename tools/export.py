@@ -10,14 +10,13 @@ checkpoint if training has not finished.
 import pathlib
 import sys
 
-if not __package__:  # run as a script from a checkout: `python tools/export.py`
+from absl import flags
+
+if __package__:
+    from tfavi.tools import cli
+else:  # `python tools/export.py` in a checkout: tfavi and TensorFlow load after the flags parse
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from absl import flags, logging  # noqa: E402
-
-from tfavi.export import IMAGES_DTYPES, export_saved_model  # noqa: E402
-from tfavi.tools import cli  # noqa: E402
-from tfavi.training.run_directory import load_trained_model  # noqa: E402
+    import cli
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -36,18 +35,26 @@ def define_flags(flag_values: flags.FlagValues) -> None:
         "Importance samples per model call in log_likelihood.",
         flag_values=flag_values,
     )
-    flags.DEFINE_enum(
+    flags.DEFINE_string(
         "images_dtype",
         "float32",
-        IMAGES_DTYPES,
-        "dtype of the images inputs.",
+        "dtype of the images inputs: float32 or uint8.",
         flag_values=flag_values,
     )
     flags.mark_flags_as_required(["workdir", "export_dir"], flag_values=flag_values)
+    flags.adopt_module_key_flags(cli, flag_values)
 
 
 def run(FLAGS: flags.FlagValues) -> None:
-    logging.set_verbosity(logging.WARNING)
+    from tfavi.errors import ConfigError
+    from tfavi.export import IMAGES_DTYPES, export_saved_model
+    from tfavi.training.run_directory import load_trained_model
+
+    if FLAGS.images_dtype not in IMAGES_DTYPES:
+        raise ConfigError(
+            f"--images_dtype={FLAGS.images_dtype} is not supported; use one of: "
+            f"{', '.join(IMAGES_DTYPES)}."
+        )
     model = load_trained_model(FLAGS.workdir)
     path = export_saved_model(
         model, FLAGS.export_dir, chunk_size=FLAGS.chunk_size, images_dtype=FLAGS.images_dtype

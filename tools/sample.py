@@ -5,15 +5,13 @@
 import pathlib
 import sys
 
-if not __package__:  # run as a script from a checkout: `python tools/sample.py`
+from absl import flags
+
+if __package__:
+    from tfavi.tools import cli
+else:  # `python tools/sample.py` in a checkout: tfavi and TensorFlow load after the flags parse
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from absl import flags, logging  # noqa: E402
-
-from tfavi import data  # noqa: E402
-from tfavi.evaluation import write_reconstructions, write_sample_grids  # noqa: E402
-from tfavi.tools import cli  # noqa: E402
-from tfavi.training import run_directory  # noqa: E402
+    import cli
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -33,7 +31,10 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 
 
 def run(FLAGS: flags.FlagValues) -> None:
-    logging.set_verbosity(logging.WARNING)
+    from tfavi import data
+    from tfavi.evaluation import write_reconstructions, write_sample_grids
+    from tfavi.training import run_directory
+
     config = run_directory.load_config(FLAGS.workdir)
     model = run_directory.load_trained_model(FLAGS.workdir)
     output_dir = FLAGS.output_dir or f"{FLAGS.workdir}/samples"

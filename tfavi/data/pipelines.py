@@ -11,9 +11,10 @@ import tensorflow_datasets as tfds
 
 from tfavi.data.dataset_spec import get_spec
 from tfavi.data.omniglot_mat import load_omniglot_split, omniglot_mat_path
+from tfavi.errors import MissingFileError
 
 
-class DataNotFoundError(FileNotFoundError):
+class DataNotFoundError(MissingFileError):
     """A dataset is not prepared in the TFDS data dir."""
 
 
