@@ -53,19 +53,13 @@ def save_or_check_config(config: TrainConfig, workdir: str) -> None:
         write_atomically(path, config.to_json())
         return
     saved = _read_config(path)
-    changed = {
-        f.name: f.metadata["resumable"]
-        for f in dataclasses.fields(TrainConfig)
-        if _canonical(getattr(saved, f.name)) != _canonical(getattr(config, f.name))
-    }
-    details = "; ".join(
-        f"{name}: {getattr(saved, name)!r} -> {getattr(config, name)!r}" for name in changed
-    )
-    if not all(changed.values()):
-        resumable = [f.name for f in dataclasses.fields(TrainConfig) if f.metadata["resumable"]]
+    changed = _changes(saved, config)
+    details = "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new, _) in changed.items())
+    if not all(resumable for _, _, resumable in changed.values()):
+        allowed = [f.name for f in dataclasses.fields(TrainConfig) if f.metadata["resumable"]]
         raise ConfigError(
             f"The workdir {workdir!r} holds a run with a different config ({details}). Resume "
-            f"it with the same command (only {', '.join(resumable)} may change), or start a "
+            f"it with the same command (only {', '.join(allowed)} may change), or start a "
             "new run in a new --workdir."
         )
     if changed:
@@ -73,6 +67,21 @@ def save_or_check_config(config: TrainConfig, workdir: str) -> None:
             "Resuming %s with a changed config (%s), saved in %s.", workdir, details, path
         )
         write_atomically(path, config.to_json())
+
+
+def _changes(saved: TrainConfig, config: TrainConfig) -> dict:
+    """{field: (saved value, new value, resumable)} of the fields that differ; a changed model
+    argument is listed as `model.<argument>`."""
+    changes = {}
+    for f in dataclasses.fields(TrainConfig):
+        old, new = getattr(saved, f.name), getattr(config, f.name)
+        if f.name == "model":
+            for key in sorted(set(old) | set(new)):
+                if _canonical(old.get(key)) != _canonical(new.get(key)):
+                    changes[f"model.{key}"] = (old.get(key), new.get(key), False)
+        elif _canonical(old) != _canonical(new):
+            changes[f.name] = (old, new, f.metadata["resumable"])
+    return changes
 
 
 def load_config(workdir: str) -> TrainConfig:
