@@ -5,6 +5,7 @@ Layout: `config.json`, `metrics.jsonl`, `checkpoints/`, `tensorboard/`, `model.k
 """
 
 import dataclasses
+import io
 import json
 import os
 import zipfile
@@ -54,19 +55,26 @@ def save_or_check_config(config: TrainConfig, workdir: str) -> None:
         return
     saved = _read_config(path)
     changed = _changes(saved, config)
-    details = "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new, _) in changed.items())
-    if not all(resumable for _, _, resumable in changed.values()):
+    refused = {name: change for name, change in changed.items() if not change[2]}
+    if refused:
         allowed = [f.name for f in dataclasses.fields(TrainConfig) if f.metadata["resumable"]]
         raise ConfigError(
-            f"The workdir {workdir!r} holds a run with a different config ({details}). Resume "
-            f"it with the same command (only {', '.join(allowed)} may change), or start a "
-            "new run in a new --workdir."
+            f"The workdir {workdir!r} holds a run with a different config ({_describe(refused)}). "
+            f"Resume it with the same command (only {', '.join(allowed)} may change), or "
+            "start a new run in a new --workdir."
         )
     if changed:
         logging.warning(
-            "Resuming %s with a changed config (%s), saved in %s.", workdir, details, path
+            "Resuming %s with a changed config (%s), saved in %s.",
+            workdir,
+            _describe(changed),
+            path,
         )
         write_atomically(path, config.to_json())
+
+
+def _describe(changes: dict) -> str:
+    return "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new, _) in changes.items())
 
 
 def _changes(saved: TrainConfig, config: TrainConfig) -> dict:
@@ -131,13 +139,7 @@ def load_trained_model(workdir: str):
     """The run's model: `model.keras` if training finished, else the latest checkpoint."""
     path = os.path.join(workdir, MODEL_FILE)
     if tf.io.gfile.exists(path):
-        try:
-            return keras.models.load_model(path)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-            raise CorruptFileError(
-                f"{path} cannot be read ({error}). Delete it and rerun tools/train.py with the "
-                "same --workdir: a finished run writes it again from its last checkpoint."
-            ) from None
+        return _load_model_file(path)
     config = load_config(workdir)
     model = build_model(config)
     latest = tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_DIR))
@@ -148,6 +150,23 @@ def load_trained_model(workdir: str):
         )
     _restore_model(model, latest)
     return model
+
+
+def _load_model_file(path: str):
+    try:
+        return keras.models.load_model(path)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        with tf.io.gfile.GFile(path, "rb") as f:
+            content = f.read()
+        reason = (  # Keras calls a file that is not a zip archive "not found".
+            error
+            if zipfile.is_zipfile(io.BytesIO(content))
+            else f"not a zip archive, {len(content)} bytes: truncated or overwritten"
+        )
+        raise CorruptFileError(
+            f"{path} cannot be read ({reason}). Delete it and rerun tools/train.py with the "
+            "same --workdir: a finished run writes it again from its last checkpoint."
+        ) from None
 
 
 def _restore_model(model, checkpoint: str) -> None:
