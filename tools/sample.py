@@ -32,13 +32,22 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 
 def run(FLAGS: flags.FlagValues) -> None:
     from tfavi import data
+    from tfavi.errors import ConfigError
     from tfavi.evaluation import write_reconstructions, write_sample_grids
     from tfavi.training import run_directory
 
-    config = run_directory.load_config(FLAGS.workdir)
+    try:
+        temperatures = tuple(float(t) for t in FLAGS.temperatures)
+    except ValueError:
+        raise ConfigError(
+            f"--temperatures={','.join(FLAGS.temperatures)} must be numbers, e.g. 1.0,0.8."
+        ) from None
+    # The run's config checks the values (sample_temperatures > 0, num_sample_images >= 1).
+    config = run_directory.load_config(FLAGS.workdir).replace(
+        sample_temperatures=temperatures, num_sample_images=FLAGS.num_images
+    )
     model = run_directory.load_trained_model(FLAGS.workdir)
     output_dir = FLAGS.output_dir or f"{FLAGS.workdir}/samples"
-    temperatures = [float(t) for t in FLAGS.temperatures]
     paths = write_sample_grids(model, output_dir, temperatures, FLAGS.num_images, FLAGS.seed)
     test = data.test_dataset(
         config.dataset,

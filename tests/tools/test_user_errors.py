@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tfavi import zoo
 from tfavi.data import DataNotFoundError
 from tfavi.errors import ConfigError, MissingFileError
 from tfavi.tools import cli, evaluate, export, sample, train, visualize
+from tfavi.training import run_directory
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -89,3 +91,14 @@ def test_command_line_errors_are_one_line_without_traceback_and_help_is_quick(tm
         bad_flag.stderr == "error: flag --workdir=None: Flag --workdir must have a value "
         "other than None. (see --help)\n"
     )
+
+
+def test_sample_flags_are_checked_as_the_runs_config_fields(tmp_path):
+    run_directory.save_or_check_config(zoo.resolve_config("vae_mlp", smoke=True), str(tmp_path))
+    argv = ["sample.py", f"--workdir={tmp_path}"]
+    with pytest.raises(ConfigError, match=r"sample_temperatures=\(1\.0, 0\.0\) \(allowed: "):
+        cli.call(sample, [*argv, "--temperatures=1.0,0"])
+    with pytest.raises(ConfigError, match=r"--temperatures=1.0,hot must be numbers"):
+        cli.call(sample, [*argv, "--temperatures=1.0,hot"])
+    with pytest.raises(ConfigError, match=r"num_sample_images=0 \(allowed: an integer >= 1\)"):
+        cli.call(sample, [*argv, "--num_images=0"])

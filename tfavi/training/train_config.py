@@ -125,7 +125,7 @@ class TrainConfig:
         if wrong:
             raise ConfigError(
                 f"Config value{'s' if len(wrong) > 1 else ''} out of range: {'; '.join(wrong)}. "
-                "Set a value in range with --override=field=value."
+                "Choose values in the allowed ranges."
             )
 
     def to_json(self) -> str:
