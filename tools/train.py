@@ -1,6 +1,9 @@
 """Trains a zoo model: `python tools/train.py --model=vae_mlp --workdir=runs/vae_mlp`.
 
-Rerunning the same command with the same workdir resumes from the last checkpoint.
+Rerunning the same command with the same workdir resumes from the last checkpoint; a
+finished run keeps its `eval.json` if it was computed from the same weights and settings.
+A rerun may raise `epochs` (`--override=epochs=200`) or change evaluation settings; the new
+values are written to `<workdir>/config.json`. Other changes need a new workdir.
 """
 
 import pathlib
