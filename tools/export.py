@@ -10,19 +10,13 @@ checkpoint if training has not finished.
 import pathlib
 import sys
 
-if not __package__:  # run as a script from a checkout: `python tools/export.py`
+from absl import flags
+
+if __package__:
+    from tfavi.tools import cli
+else:  # `python tools/export.py` in a checkout: tfavi and TensorFlow load after the flags parse
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from absl import flags, logging  # noqa: E402
-
-from tfavi.export import (  # noqa: E402
-    DEFAULT_LIMITS,
-    IMAGES_DTYPES,
-    ServingLimits,
-    export_saved_model,
-)
-from tfavi.tools import cli  # noqa: E402
-from tfavi.training.run_directory import load_trained_model  # noqa: E402
+    import cli
 
 _LIMIT_FLAGS = {
     "max_batch_size": "batch of images (or latents)",
@@ -48,36 +42,40 @@ def define_flags(flag_values: flags.FlagValues) -> None:
         "Importance samples per model call in log_likelihood.",
         flag_values=flag_values,
     )
-    flags.DEFINE_enum(
+    flags.DEFINE_string(
         "images_dtype",
         "float32",
-        IMAGES_DTYPES,
-        "dtype of the images inputs.",
+        "dtype of the images inputs: float32 or uint8.",
         flag_values=flag_values,
     )
     for name, maximum_of in _LIMIT_FLAGS.items():
         define = flags.DEFINE_float if name == "max_temperature" else flags.DEFINE_integer
         define(
             name,
-            getattr(DEFAULT_LIMITS, name),
-            f"Largest {maximum_of} served; larger requests fail with INVALID_ARGUMENT.",
+            None,
+            f"Largest {maximum_of} served; larger requests fail with INVALID_ARGUMENT "
+            "(default: tfavi.export.ServingLimits, see docs/serving.md).",
             flag_values=flag_values,
         )
-    flags.register_multi_flags_validator(list(_LIMIT_FLAGS), _check_limits, flag_values=flag_values)
     flags.mark_flags_as_required(["workdir", "export_dir"], flag_values=flag_values)
-
-
-def _check_limits(values: dict) -> bool:
-    try:
-        ServingLimits(**values)
-    except ValueError as error:
-        raise flags.ValidationError(f"--{error}") from None
-    return True
+    flags.adopt_module_key_flags(cli, flag_values)
 
 
 def run(FLAGS: flags.FlagValues) -> None:
-    logging.set_verbosity(logging.WARNING)
-    limits = ServingLimits(**{name: FLAGS[name].value for name in _LIMIT_FLAGS})
+    from tfavi.errors import ConfigError
+    from tfavi.export import IMAGES_DTYPES, ServingLimits, export_saved_model
+    from tfavi.training.run_directory import load_trained_model
+
+    if FLAGS.images_dtype not in IMAGES_DTYPES:
+        raise ConfigError(
+            f"--images_dtype={FLAGS.images_dtype} is not supported; use one of: "
+            f"{', '.join(IMAGES_DTYPES)}."
+        )
+    limits = {name: FLAGS[name].value for name in _LIMIT_FLAGS if FLAGS[name].value is not None}
+    try:
+        limits = ServingLimits(**limits)
+    except ValueError as error:
+        raise ConfigError(f"--{error}") from None
     model = load_trained_model(FLAGS.workdir)
     path = export_saved_model(
         model,

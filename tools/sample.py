@@ -1,20 +1,17 @@
-"""Writes PNG sample grids and, for a latent-variable model, reconstructions of a run:
+"""Writes PNG sample grids and reconstructions of a run:
 `python tools/sample.py --workdir=runs/vae_mlp --temperatures=1.0,0.9,0.8,0.7`.
 """
 
 import pathlib
 import sys
 
-if not __package__:  # run as a script from a checkout: `python tools/sample.py`
+from absl import flags
+
+if __package__:
+    from tfavi.tools import cli
+else:  # `python tools/sample.py` in a checkout: tfavi and TensorFlow load after the flags parse
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from absl import flags, logging  # noqa: E402
-
-from tfavi import data  # noqa: E402
-from tfavi.evaluation import write_reconstructions, write_sample_grids  # noqa: E402
-from tfavi.models import HierarchicalVAE  # noqa: E402
-from tfavi.tools import cli  # noqa: E402
-from tfavi.training import run_directory  # noqa: E402
+    import cli
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -34,13 +31,26 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 
 
 def run(FLAGS: flags.FlagValues) -> None:
-    logging.set_verbosity(logging.WARNING)
-    config = run_directory.load_config(FLAGS.workdir)
+    from tfavi import data
+    from tfavi.errors import ConfigError
+    from tfavi.evaluation import write_reconstructions, write_sample_grids
+    from tfavi.models import HierarchicalVAE
+    from tfavi.training import run_directory
+
+    try:
+        temperatures = tuple(float(t) for t in FLAGS.temperatures)
+    except ValueError:
+        raise ConfigError(
+            f"--temperatures={','.join(FLAGS.temperatures)} must be numbers, e.g. 1.0,0.8."
+        ) from None
+    # The run's config checks the values (sample_temperatures > 0, num_sample_images >= 1).
+    config = run_directory.load_config(FLAGS.workdir).replace(
+        sample_temperatures=temperatures, num_sample_images=FLAGS.num_images
+    )
     model = run_directory.load_trained_model(FLAGS.workdir)
     output_dir = FLAGS.output_dir or f"{FLAGS.workdir}/samples"
-    temperatures = [float(t) for t in FLAGS.temperatures]
     paths = write_sample_grids(model, output_dir, temperatures, FLAGS.num_images, FLAGS.seed)
-    if isinstance(model, HierarchicalVAE):  # A density model has nothing to reconstruct.
+    if isinstance(model, HierarchicalVAE):  # a density model has no reconstructions
         test = data.test_dataset(
             config.dataset,
             FLAGS.num_images,

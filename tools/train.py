@@ -1,20 +1,21 @@
 """Trains a zoo model: `python tools/train.py --model=vae_mlp --workdir=runs/vae_mlp`.
 
-Rerunning the same command with the same workdir resumes from the last checkpoint.
+Rerunning the same command with the same workdir resumes from the last checkpoint; a
+finished run keeps its `eval.json` if it was computed from the same weights and settings.
+A rerun may raise `epochs` (`--override=epochs=200`) or change evaluation settings; the new
+values are written to `<workdir>/config.json`. Other changes need a new workdir.
 """
 
 import pathlib
 import sys
 
-if not __package__:  # run as a script from a checkout: `python tools/train.py`
+from absl import flags
+
+if __package__:
+    from tfavi.tools import cli
+else:  # `python tools/train.py` in a checkout: tfavi and TensorFlow load after the flags parse
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-import keras  # noqa: E402
-from absl import flags, logging  # noqa: E402
-
-from tfavi import zoo  # noqa: E402
-from tfavi.tools import cli  # noqa: E402
-from tfavi.training import STRATEGIES, make_strategy, train_and_evaluate  # noqa: E402
+    import cli
 
 
 def define_flags(flag_values: flags.FlagValues) -> None:
@@ -33,8 +34,11 @@ def define_flags(flag_values: flags.FlagValues) -> None:
         "Config override field=value (or model.arg=value).",
         flag_values=flag_values,
     )
-    flags.DEFINE_enum(
-        "strategy", "default", STRATEGIES, "tf.distribute strategy.", flag_values=flag_values
+    flags.DEFINE_string(
+        "strategy",
+        "default",
+        "tf.distribute strategy: default, one_device, mirrored, multi_worker or tpu.",
+        flag_values=flag_values,
     )
     flags.DEFINE_enum(
         "mixed_precision",
@@ -48,10 +52,15 @@ def define_flags(flag_values: flags.FlagValues) -> None:
         "data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).", flag_values=flag_values
     )
     flags.mark_flag_as_required("model", flag_values=flag_values)
+    flags.adopt_module_key_flags(cli, flag_values)
 
 
 def run(FLAGS: flags.FlagValues) -> None:
-    logging.set_verbosity(logging.WARNING)
+    import keras
+
+    from tfavi import zoo
+    from tfavi.training import make_strategy, train_and_evaluate
+
     overrides = list(FLAGS.override) + ([f"seed={FLAGS.seed}"] if FLAGS.seed is not None else [])
     config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=overrides)
     if FLAGS.mixed_precision != "none":

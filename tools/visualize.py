@@ -16,16 +16,15 @@ import os
 import pathlib
 import sys
 
-if not __package__:  # run as a script from a checkout: `python tools/visualize.py`
+import numpy as np
+from absl import flags
+
+if __package__:
+    from tfavi.tools import cli
+else:  # `python tools/visualize.py` in a checkout: tfavi and TensorFlow load after the flags parse
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+    import cli
 
-import numpy as np  # noqa: E402
-from absl import flags, logging  # noqa: E402
-
-from tfavi import data  # noqa: E402
-from tfavi.evaluation.image_grid import save_png  # noqa: E402
-from tfavi.tools import cli  # noqa: E402
-from tfavi.training import run_directory  # noqa: E402
 
 _PALETTE = np.array(
     [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], np.float32
@@ -77,10 +76,25 @@ def curves(series, height: int = 240, width: int = 360, margin: int = 8):
 
 def kl_per_layer(workdir: str) -> np.ndarray:
     """[num_layers, num_epochs] training KL of every layer from `metrics.jsonl`."""
-    with open(os.path.join(workdir, run_directory.METRICS_FILE)) as f:
-        records = [json.loads(line) for line in f if line.strip()]
+    from tfavi.errors import CorruptFileError, MissingFileError
+    from tfavi.training import run_directory
+
+    path = os.path.join(workdir, run_directory.METRICS_FILE)
+    records = []
+    if os.path.exists(path):
+        with open(path) as f:
+            try:
+                records = [json.loads(line) for line in f if line.strip()]
+            except json.JSONDecodeError as error:
+                raise CorruptFileError(
+                    f"{path} has a line that is not JSON ({error}). Rerun tools/train.py with "
+                    "the same --workdir to repair it."
+                ) from None
     if not records:
-        raise ValueError(f"{workdir!r} has no epochs in {run_directory.METRICS_FILE} yet.")
+        raise MissingFileError(
+            f"{workdir!r} has no finished epoch in {run_directory.METRICS_FILE} yet. Train at "
+            "least one epoch with tools/train.py."
+        )
     num_layers = sum(key.startswith("kl_layer_") for key in records[0]["train"])
     if not num_layers:
         raise ValueError(
@@ -115,7 +129,11 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 
 
 def run(FLAGS: flags.FlagValues) -> None:
-    logging.set_verbosity(logging.WARNING)
+    from tfavi import data
+    from tfavi.evaluation.image_grid import save_png
+    from tfavi.training import run_directory
+
+    config = run_directory.load_config(FLAGS.workdir)
     output_dir = os.path.join(FLAGS.workdir, "visualizations")
     kl = kl_per_layer(FLAGS.workdir)
     paths = {
@@ -126,7 +144,6 @@ def run(FLAGS: flags.FlagValues) -> None:
     print(f"final-epoch KL per layer (nats): {kl[:, -1]}")
     model = run_directory.load_trained_model(FLAGS.workdir)
     if hasattr(model, "attention_weights"):
-        config = run_directory.load_config(FLAGS.workdir)
         test = data.eval_dataset(
             config.dataset,
             data.get_spec(config.dataset).test_split,

@@ -6,6 +6,7 @@ import inspect
 
 import keras
 
+from tfavi.errors import ConfigError
 from tfavi.training.train_config import TrainConfig, apply_overrides
 
 
@@ -46,7 +47,10 @@ def names() -> list[str]:
 
 def get(name: str) -> ZooEntry:
     if name not in _ENTRIES:
-        raise ValueError(f"Unknown model {name!r}. Available models: {', '.join(names())}.")
+        raise ConfigError(
+            f"Unknown model {name!r}. Available models: {', '.join(names())}. "
+            "Pass one of them to --model."
+        )
     return _ENTRIES[name]
 
 

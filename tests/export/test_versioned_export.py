@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 import tensorflow as tf
-from absl import flags
 
 from tests.export.conftest import recorded_limits
 from tfavi import zoo
+from tfavi.errors import ConfigError
 from tfavi.export import export_saved_model
 from tfavi.tools import cli, export
 from tfavi.training import run_directory
@@ -71,5 +71,5 @@ def test_export_tool_records_the_limits_of_its_flags(workdir, tmp_path):
     ],
 )
 def test_export_tool_refuses_limits_out_of_range_before_loading(tmp_path, flag, message):
-    with pytest.raises(flags.IllegalFlagValueError, match=message):
+    with pytest.raises(ConfigError, match=message):
         cli.call(export, ["export.py", f"--workdir={tmp_path}", "--export_dir=x", flag])

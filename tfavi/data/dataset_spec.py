@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from tfavi.errors import ConfigError
+
 
 @dataclasses.dataclass(frozen=True)
 class DatasetSpec:
@@ -18,6 +20,8 @@ class DatasetSpec:
         resize_to: (height, width) to resize to, or None.
         invert: replace pixel p by 1 - p (OMNIGLOT strokes are dark on white).
         source: `tfds`, or `omniglot_mat` for the IWAE split read from `chardata.mat`.
+        train_examples: size of the training split (bounds the batch size before any data
+            is read).
     """
 
     tfds_name: str
@@ -28,23 +32,35 @@ class DatasetSpec:
     resize_to: tuple | None = None
     invert: bool = False
     source: str = "tfds"
+    train_examples: int | None = None
 
 
 DATASETS = {
-    "binarized_mnist": DatasetSpec("binarized_mnist", (28, 28, 1), validation_split="validation"),
-    "mnist": DatasetSpec("mnist", (28, 28, 1), binarization="dynamic"),
-    "mnist_continuous": DatasetSpec("mnist", (28, 28, 1)),
-    "cifar10": DatasetSpec("cifar10", (32, 32, 3)),
+    "binarized_mnist": DatasetSpec(
+        "binarized_mnist", (28, 28, 1), validation_split="validation", train_examples=50_000
+    ),
+    "mnist": DatasetSpec("mnist", (28, 28, 1), binarization="dynamic", train_examples=60_000),
+    "mnist_continuous": DatasetSpec("mnist", (28, 28, 1), train_examples=60_000),
+    "cifar10": DatasetSpec("cifar10", (32, 32, 3), train_examples=50_000),
     "omniglot": DatasetSpec(
-        "omniglot", (28, 28, 1), binarization="dynamic", resize_to=(28, 28), invert=True
+        "omniglot",
+        (28, 28, 1),
+        binarization="dynamic",
+        resize_to=(28, 28),
+        invert=True,
+        train_examples=19_280,
     ),
     "omniglot_iwae": DatasetSpec(
-        "omniglot_iwae", (28, 28, 1), binarization="dynamic", source="omniglot_mat"
+        "omniglot_iwae",
+        (28, 28, 1),
+        binarization="dynamic",
+        source="omniglot_mat",
+        train_examples=24_345,
     ),
 }
 
 
 def get_spec(name: str) -> DatasetSpec:
     if name not in DATASETS:
-        raise ValueError(f"Unknown dataset {name!r}. Available: {', '.join(sorted(DATASETS))}.")
+        raise ConfigError(f"Unknown dataset {name!r}. Available: {', '.join(sorted(DATASETS))}.")
     return DATASETS[name]

@@ -11,9 +11,10 @@ import tensorflow_datasets as tfds
 
 from tfavi.data.dataset_spec import get_spec
 from tfavi.data.omniglot_mat import load_omniglot_split, omniglot_mat_path
+from tfavi.errors import MissingFileError
 
 
-class DataNotFoundError(FileNotFoundError):
+class DataNotFoundError(MissingFileError):
     """A dataset is not prepared in the TFDS data dir."""
 
 
@@ -27,8 +28,10 @@ def resolve_data_dir(data_dir: str | None = None) -> str:
 def _builder(name: str, data_dir: str | None):
     spec = get_spec(name)
     data_dir = resolve_data_dir(data_dir)
-    builder = tfds.builder(spec.tfds_name, data_dir=data_dir)
-    if not builder.is_prepared():
+    # Without the dataset's folder, TFDS would create it (and warn about it) before saying no.
+    prepared = tf.io.gfile.isdir(os.path.join(data_dir, spec.tfds_name))
+    builder = tfds.builder(spec.tfds_name, data_dir=data_dir) if prepared else None
+    if not (prepared and builder.is_prepared()):
         raise DataNotFoundError(
             f"Dataset {spec.tfds_name!r} is not prepared in the TFDS data dir {data_dir!r}. "
             f"Point --data_dir or the TFDS_DATA_DIR environment variable at a prepared TFDS data "

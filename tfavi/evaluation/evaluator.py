@@ -1,5 +1,6 @@
 """Test-set evaluation: ELBO and importance-weighted log-likelihood, in nats and bits/dim."""
 
+import contextlib
 import math
 
 import keras
@@ -12,13 +13,34 @@ def evaluate(
     num_importance_samples: int = 1000,
     chunk_size: int = 100,
     verbose: int = 1,
+    seed: int | None = None,
 ) -> dict:
     """Averages over `dataset` (batches of images) the terms of the negative ELBO (one draw
     per example, as in training: `nelbo`, and for a latent-variable model `recon` and `kl`)
     and the importance-weighted log-likelihood with K samples.
 
-    Returns nats per example and bits per dimension of both, and the example count.
+    With a `seed` the noise starts from the state the model's generator has when built with
+    that seed, and the generator is put back afterwards: the result depends only on the
+    weights, the data and the seed. Returns nats per example and bits per dimension of both,
+    and the example count.
     """
+    context = _noise_seeded(model, seed) if seed is not None else contextlib.nullcontext()
+    with context:
+        return _evaluate(model, dataset, num_importance_samples, chunk_size, verbose)
+
+
+@contextlib.contextmanager
+def _noise_seeded(model, seed: int):
+    state = model.noise_seed.state
+    saved = keras.ops.convert_to_numpy(state)
+    state.assign(keras.ops.convert_to_tensor([seed, 0], dtype=state.dtype))
+    try:
+        yield
+    finally:
+        state.assign(saved)
+
+
+def _evaluate(model, dataset, num_importance_samples: int, chunk_size: int, verbose: int) -> dict:
     terms, log_likelihood = {}, []
     num_batches = int(dataset.cardinality())
     progress = keras.utils.Progbar(num_batches if num_batches >= 0 else None, verbose=verbose)

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from tfavi.errors import ConfigError
+
 STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
 
 
@@ -25,4 +27,6 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
         tf.config.experimental_connect_to_cluster(resolver)
         tf.tpu.experimental.initialize_tpu_system(resolver)
         return tf.distribute.TPUStrategy(resolver)
-    raise ValueError(f"Unknown strategy {name!r}. Available: {', '.join(STRATEGIES)}.")
+    raise ConfigError(
+        f"Unknown strategy {name!r}. Pass one of {', '.join(STRATEGIES)} to --strategy."
+    )

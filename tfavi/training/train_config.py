@@ -10,10 +10,42 @@ import dataclasses
 import json
 import typing
 
+from tfavi.data.dataset_spec import DATASETS
+from tfavi.errors import ConfigError
+from tfavi.training.allowed_values import (
+    Allowed,
+    anything,
+    at_least,
+    between,
+    integer_up_to,
+    one_of,
+    positive,
+    positive_numbers,
+    violations,
+)
+
+LR_SCHEDULES = ("constant", "cosine_warmup", "cosine_restart_warmup")
+
+
+def _field(default, allowed: Allowed, resumable: bool = False):
+    """A config field with its allowed values; `resumable` fields may change when a run
+    resumes, because they only extend it (`epochs`) or re-evaluate it."""
+    factory = {"default_factory": default} if callable(default) else {"default": default}
+    return dataclasses.field(**factory, metadata={"allowed": allowed, "resumable": resumable})
+
+
+def _train_examples(config) -> int | None:
+    spec = DATASETS.get(config.dataset)
+    return spec.train_examples if spec else None
+
 
 @dataclasses.dataclass
 class TrainConfig:
     """A training recipe and the model it trains.
+
+    Each field declares its allowed values next to it; a config with a value out of range is
+    a `ConfigError` naming the field, the value and the range, raised when the config is
+    built, before any data is read. Fields marked `resumable` may change when a run resumes.
 
     Args:
         model_name: zoo name of the model (informational; `model_class` builds it).
@@ -50,42 +82,51 @@ class TrainConfig:
         seed: seed of initialisation, data order and sampling noise.
     """
 
-    model_name: str = ""
-    model_class: str = ""
-    model: dict = dataclasses.field(default_factory=dict)
-    dataset: str = "binarized_mnist"
-    batch_size: int = 100
-    epochs: int = 100
-    steps_per_epoch: int = 0
-    optimizer: str = "adam"
-    learning_rate: float = 1e-3
-    optimizer_epsilon: float = 1e-7
-    lr_schedule: str = "constant"
-    lr_min: float = 1e-4
-    lr_warmup_epochs: int = 0
-    lr_first_decay_epochs: int = 100
-    lr_t_mul: float = 2.0
-    lr_m_mul: float = 1.0
-    kl_beta_start: float = 1.0
-    kl_warmup_epochs: int = 0
-    grad_clip_norm: float = 0.0
-    max_consecutive_skips: int = 20
-    random_flip: bool = False
-    shuffle_buffer: int = 10_000
-    eval_batch_size: int = 500
-    eval_examples: int = 0
-    num_importance_samples: int = 1000
-    importance_chunk_size: int = 100
-    sample_temperatures: tuple = (1.0,)
-    num_sample_images: int = 64
-    checkpoint_every_steps: int = 0
-    graph_optimization: bool = True
-    seed: int = 0
+    model_name: str = _field("", anything())
+    model_class: str = _field("", anything())
+    model: dict = _field(dict, anything())
+    dataset: str = _field("binarized_mnist", one_of(*DATASETS))
+    batch_size: int = _field(
+        100, integer_up_to(1, _train_examples, lambda c: f"the training split of {c.dataset}")
+    )
+    epochs: int = _field(100, at_least(1), resumable=True)
+    steps_per_epoch: int = _field(0, at_least(0))
+    optimizer: str = _field("adam", one_of("adam", "adamax"))
+    learning_rate: float = _field(1e-3, positive())
+    optimizer_epsilon: float = _field(1e-7, positive())
+    lr_schedule: str = _field("constant", one_of(*LR_SCHEDULES))
+    lr_min: float = _field(1e-4, at_least(0, integer=False))
+    lr_warmup_epochs: int = _field(0, at_least(0))
+    lr_first_decay_epochs: int = _field(100, at_least(1))
+    lr_t_mul: float = _field(2.0, positive())
+    lr_m_mul: float = _field(1.0, positive())
+    kl_beta_start: float = _field(1.0, between(0.0, 1.0))
+    kl_warmup_epochs: int = _field(0, at_least(0))
+    grad_clip_norm: float = _field(0.0, at_least(0, integer=False))
+    max_consecutive_skips: int = _field(20, at_least(1))
+    random_flip: bool = _field(False, one_of(False, True))
+    shuffle_buffer: int = _field(10_000, at_least(1))
+    eval_batch_size: int = _field(500, at_least(1), resumable=True)
+    eval_examples: int = _field(0, at_least(0), resumable=True)
+    num_importance_samples: int = _field(1000, at_least(1), resumable=True)
+    importance_chunk_size: int = _field(100, at_least(1), resumable=True)
+    sample_temperatures: tuple = _field((1.0,), positive_numbers(), resumable=True)
+    num_sample_images: int = _field(64, at_least(1), resumable=True)
+    checkpoint_every_steps: int = _field(0, at_least(0))
+    graph_optimization: bool = _field(True, one_of(False, True))
+    seed: int = _field(0, at_least(0))
 
     def __post_init__(self):
         # The JSON form is canonical: a config equals its own `config.json`.
         self.model = json.loads(json.dumps(self.model))
-        self.sample_temperatures = tuple(self.sample_temperatures)
+        if isinstance(self.sample_temperatures, (list, tuple)):
+            self.sample_temperatures = tuple(self.sample_temperatures)
+        wrong = violations(self)
+        if wrong:
+            raise ConfigError(
+                f"Config value{'s' if len(wrong) > 1 else ''} out of range: {'; '.join(wrong)}. "
+                "Choose values in the allowed ranges."
+            )
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
@@ -113,12 +154,12 @@ def apply_overrides(
         key, sep, text = override.partition("=")
         key = key.strip()
         if not sep:
-            raise ValueError(f"Override {override!r} must have the form field=value.")
+            raise ConfigError(f"Override {override!r} must have the form field=value.")
         value = _parse_value(text.strip())
         if key.startswith("model."):
             argument = key[len("model.") :]
             if argument not in model_arguments:
-                raise ValueError(
+                raise ConfigError(
                     f"Unknown model argument {argument!r} in override {override!r}. "
                     f"{config.model_class} takes: {', '.join(model_arguments)}."
                 )
@@ -127,7 +168,7 @@ def apply_overrides(
             changes[key] = _coerce(fields[key], value, override)
         else:
             valid = sorted(set(fields) - {"model", "model_class", "model_name"})
-            raise ValueError(
+            raise ConfigError(
                 f"Unknown config field {key!r} in override {override!r}. Valid fields: "
                 f"{', '.join(valid)}; model arguments are set with model.<argument>=value."
             )
@@ -156,7 +197,7 @@ def _coerce(field: dataclasses.Field, value, override: str):
     else:
         ok = isinstance(value, str)
     if not ok:
-        raise ValueError(
+        raise ConfigError(
             f"Override {override!r}: {field.name} takes a {type(default).__name__}, got {value!r}."
         )
     return value

@@ -1,6 +1,5 @@
 """`train_and_evaluate(config, workdir)`: the whole run, resumable from its workdir."""
 
-import json
 import os
 import shutil
 import time
@@ -9,12 +8,12 @@ import keras
 import tensorflow as tf
 
 from tfavi import data
-from tfavi.evaluation.evaluator import evaluate
 from tfavi.evaluation.image_grid import image_grid
 from tfavi.evaluation.image_writer import write_reconstructions, write_sample_grids
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 from tfavi.training import run_directory
 from tfavi.training.distributed_step import make_eval_step, make_train_step
+from tfavi.training.final_evaluation import evaluate_run
 from tfavi.training.optimization import kl_beta, make_optimizer
 from tfavi.training.train_config import TrainConfig
 
@@ -170,16 +169,13 @@ def epoch_batches(config: TrainConfig, epoch: int, data_dir=None, skip_batches: 
 def finish_run(
     model, config: TrainConfig, workdir: str, *, data_dir=None, verbose: int = 1
 ) -> dict:
-    """Saves `model.keras`, evaluates on the test split into `eval.json`, writes image grids."""
+    """Saves `model.keras`, evaluates on the test split into `eval.json` (unless it already
+    holds the evaluation of these weights), writes image grids."""
     model.save(os.path.join(workdir, run_directory.MODEL_FILE))
     test = data.test_dataset(
         config.dataset, config.eval_batch_size, data_dir=data_dir, max_examples=config.eval_examples
     )
-    _log(verbose, f"Evaluating on the test split with K = {config.num_importance_samples}.")
-    results = evaluate(
-        model, test, config.num_importance_samples, config.importance_chunk_size, verbose=verbose
-    )
-    run_directory.write_atomically(os.path.join(workdir, run_directory.EVAL_FILE), _json(results))
+    results = evaluate_run(model, config, workdir, data_dir=data_dir, verbose=verbose)
     images_dir = os.path.join(workdir, "samples")
     write_sample_grids(
         model, images_dir, config.sample_temperatures, config.num_sample_images, config.seed
@@ -222,10 +218,6 @@ def _write_summaries(writer, record: dict, model, config: TrainConfig) -> None:
 
 def _task_id(strategy) -> int:
     return strategy.cluster_resolver.task_id
-
-
-def _json(results: dict) -> str:
-    return json.dumps(results, indent=2)
 
 
 def _log(verbose: int, message: str) -> None:

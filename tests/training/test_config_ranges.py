@@ -1,0 +1,70 @@
+"""Every config field is range-checked when the config is resolved, before any data is read."""
+
+import dataclasses
+
+import pytest
+
+from tfavi import zoo
+from tfavi.errors import ConfigError
+from tfavi.training import TrainConfig
+
+OUT_OF_RANGE = {
+    "dataset": ["fashion_mnist"],
+    "batch_size": [0, -1, 50_001],
+    "epochs": [0, -1],
+    "steps_per_epoch": [-5],
+    "optimizer": ["sgd"],
+    "learning_rate": [0, -1, float("inf"), float("nan")],
+    "optimizer_epsilon": [0, -1e-7],
+    "lr_schedule": ["linear"],
+    "lr_min": [-1e-4],
+    "lr_warmup_epochs": [-1],
+    "lr_first_decay_epochs": [0],
+    "lr_t_mul": [0],
+    "lr_m_mul": [-1],
+    "kl_beta_start": [-0.1, 1.5],
+    "kl_warmup_epochs": [-3],
+    "grad_clip_norm": [-1],
+    "max_consecutive_skips": [0],
+    "random_flip": ["yes"],
+    "shuffle_buffer": [0],
+    "eval_batch_size": [0],
+    "eval_examples": [-1],
+    "num_importance_samples": [0],
+    "importance_chunk_size": [0],
+    "sample_temperatures": [(), (1.0, 0.0), (float("inf"),)],
+    "num_sample_images": [0],
+    "checkpoint_every_steps": [-1],
+    "graph_optimization": [1],
+    "seed": [-1],
+}
+"""Bad values of every field but the three the zoo sets (`model_name`, `model_class`, `model`)."""
+
+
+def test_every_field_with_a_range_has_out_of_range_cases():
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    assert fields - set(OUT_OF_RANGE) == {"model_name", "model_class", "model"}
+
+
+@pytest.mark.parametrize(
+    "field, value", [(field, value) for field, values in OUT_OF_RANGE.items() for value in values]
+)
+def test_out_of_range_values_name_the_field_the_value_and_the_range(field, value):
+    with pytest.raises(ConfigError, match=rf"out of range: {field}=.*\(allowed: .+\)"):
+        TrainConfig().replace(**{field: value})
+
+
+def test_overrides_are_checked_when_the_config_is_resolved():
+    with pytest.raises(ConfigError, match=r"epochs=0 \(allowed: an integer >= 1\)"):
+        zoo.resolve_config("vae_mlp", smoke=True, overrides=["epochs=0"])
+
+
+def test_batch_size_is_bounded_by_the_training_split_of_the_dataset():
+    with pytest.raises(ConfigError, match=r"from 1 to 60000 \(the training split of mnist\)"):
+        TrainConfig(dataset="mnist", batch_size=60_001)
+    assert TrainConfig(dataset="mnist", batch_size=60_000).batch_size == 60_000
+
+
+def test_every_violation_is_reported_in_one_message():
+    with pytest.raises(ConfigError, match=r"values out of range: epochs=0 .*; seed=-1 "):
+        TrainConfig(epochs=0, seed=-1)
