@@ -85,6 +85,8 @@ def test_smoke_variant_trains_evaluates_and_samples_through_the_tools(name, runs
     evaluation = json.loads((workdir / "eval.json").read_text())
     assert evaluation["examples"] == zoo_smoke_driver.EVAL_EXAMPLES
     assert evaluation["num_importance_samples"] == zoo_smoke_driver.EVAL_IMPORTANCE_SAMPLES
+    source = evaluation.pop("computed_from")
+    assert source["step"] == metrics[-1]["step"], (source, metrics[-1])
     _assert_finite(evaluation)
     # tools/sample.py reloaded model.keras and drew what the trained model drew; only a
     # latent-variable model has reconstructions.
