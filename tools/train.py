@@ -1,6 +1,7 @@
 """Trains a zoo model: `python tools/train.py --model=vae_mlp --workdir=runs/vae_mlp`.
 
-Rerunning the same command with the same workdir resumes from the last checkpoint.
+Rerunning the same command with the same workdir resumes from the last checkpoint; `--restart`
+deletes the workdir's earlier run and starts over.
 """
 
 import pathlib
@@ -47,6 +48,12 @@ def define_flags(flag_values: flags.FlagValues) -> None:
     flags.DEFINE_string(
         "data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).", flag_values=flag_values
     )
+    flags.DEFINE_bool(
+        "restart",
+        False,
+        "Delete the workdir's earlier run (checkpoints, metrics, model, config) and start over.",
+        flag_values=flag_values,
+    )
     flags.mark_flag_as_required("model", flag_values=flag_values)
 
 
@@ -58,7 +65,11 @@ def run(FLAGS: flags.FlagValues) -> None:
         keras.mixed_precision.set_global_policy(f"mixed_{FLAGS.mixed_precision}")
     workdir = FLAGS.workdir or f"runs/{FLAGS.model}"
     train_and_evaluate(
-        config, workdir, strategy=make_strategy(FLAGS.strategy), data_dir=FLAGS.data_dir
+        config,
+        workdir,
+        strategy=make_strategy(FLAGS.strategy),
+        data_dir=FLAGS.data_dir,
+        restart=FLAGS.restart,
     )
 
 

@@ -36,6 +36,8 @@ class TrainConfig:
         kl_warmup_epochs: epochs over which the KL weight rises linearly to 1.
         grad_clip_norm: global-norm gradient clipping; 0 disables it.
         max_consecutive_skips: stop after this many non-finite updates in a row.
+        max_rollbacks: roll back to the last checkpoint this many times when the weights
+            become non-finite, then stop.
         random_flip: random horizontal and vertical flips of training images.
         shuffle_buffer: shuffle buffer of the training split.
         eval_batch_size: batch size of evaluation.
@@ -70,6 +72,7 @@ class TrainConfig:
     kl_warmup_epochs: int = 0
     grad_clip_norm: float = 0.0
     max_consecutive_skips: int = 20
+    max_rollbacks: int = 2
     random_flip: bool = False
     shuffle_buffer: int = 10_000
     eval_batch_size: int = 500
