@@ -2,12 +2,14 @@
 
 `TFAVI_FAULT=<point>` (or `<point>@<n>` for its n-th visit) makes the process die with
 `os._exit(KILLED_EXIT_CODE)` when the run reaches that point, as a kill -9 would leave it;
-`TFAVI_FAULT_ACTION=raise` raises `InjectedFault` instead, for tests that stay in one process.
+`TFAVI_FAULT_ACTION=raise` raises `InjectedFault` instead, for tests that stay in one process,
+and `TFAVI_FAULT_ACTION=pause` waits there until killed (a trainer that holds its workdir).
 Unset, a point costs one dictionary lookup.
 """
 
 import collections
 import os
+import signal
 
 KILLED_EXIT_CODE = 86
 _visits = collections.Counter()
@@ -28,8 +30,11 @@ def reach(point: str) -> None:
     _visits[point] += 1
     if _visits[point] != int(visit or 1):
         return
-    if os.environ.get("TFAVI_FAULT_ACTION") == "raise":
+    action = os.environ.get("TFAVI_FAULT_ACTION", "exit")
+    if action == "raise":
         raise InjectedFault(f"injected fault at {point!r}")
+    if action == "pause":
+        signal.pause()
     os._exit(KILLED_EXIT_CODE)
 
 
