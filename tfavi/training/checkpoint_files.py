@@ -47,9 +47,10 @@ def restore_latest(
     """Restores the latest checkpoint that reads whole (and passes `usable()`, if given).
 
     Returns `(step, path)`, or None if `directory` holds no checkpoint. Unusable checkpoints
-    newer than the restored one are reported in a warning naming both files and, unless
-    `reader` (a tool that only reads the run and restores part of the checkpoint), moved to
-    `unreadable/`. Raises `NoUsableCheckpoint` if checkpoints exist but none restores.
+    newer than the restored one are reported in a warning naming both files and moved to
+    `unreadable/`, unless `reader`: a process that must leave the folder alone (a tool, a
+    follower worker), and that may restore only part of the checkpoint (`checkpoint` may hold
+    only the model). Raises `NoUsableCheckpoint` if checkpoints exist but none restores.
     """
     failures = []
     for step in reversed(checkpoint_steps(directory)):

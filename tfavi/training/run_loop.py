@@ -68,7 +68,10 @@ class RunLoop:
     def restore_or_start(self) -> None:
         """Resumes from the latest usable checkpoint, or checkpoints step 0 of a new run."""
         found = checkpoint_files.restore_latest(
-            self.checkpoint, self.checkpoint_dir, usable=self.loop.weights_finite
+            self.checkpoint,
+            self.checkpoint_dir,
+            usable=self.loop.weights_finite,
+            reader=not self.chief,  # Only the chief moves unusable files aside.
         )
         if found is None:
             if self.chief:

@@ -88,11 +88,15 @@ def _read_holder(path: str) -> dict | None:
 
 
 def _is_dead(holder: dict) -> bool:
-    """True if the holder ran on this host and its PID is gone."""
-    if holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
+    return process_is_dead(holder.get("host"), holder.get("pid"))
+
+
+def process_is_dead(host, pid) -> bool:
+    """True if process `pid` ran on this host (`host`) and is gone."""
+    if host != socket.gethostname() or not isinstance(pid, int):
         return False
     try:
-        os.kill(holder["pid"], 0)
+        os.kill(pid, 0)
     except OSError as error:
         return error.errno == errno.ESRCH
     return False
