@@ -4,9 +4,10 @@ does every run resume to the weights, records and evaluation of an uninterrupted
     python benchmarks/fault_injection.py --trials=10
 
 Trains `vae_mlp`'s smoke recipe (3 epochs of 5 steps, a checkpoint every 2 steps) once
-uninterrupted, then `--trials` times killed with SIGKILL at a uniformly random moment of the
-reference run's duration and resumed, then the corruption, concurrency and divergence cases
-(each on a copy of the finished run or a fresh workdir). A resumed run must give bit-identical
+uninterrupted, then `--trials` times killed with SIGKILL at a uniformly random moment between
+the reference run's first checkpoint and its end (training, validation, checkpoints, records,
+`model.keras`, the test evaluation, the images) and resumed, then the corruption, concurrency
+and divergence cases (each on a copy of the finished run or a fresh workdir). A resumed run must give bit-identical
 weights (`model.keras`) and `eval.json`, and a `metrics.jsonl` of strict JSON lines equal to
 the reference's (times aside). Prints one line per case, then tried / resumed identically /
 records intact / failures. About 30 s of CPU per trial.
@@ -114,9 +115,23 @@ def _judge(name, workdir, reference, rc, output, note="") -> dict:
     }
 
 
-def kill_trial(index, root, reference, duration, rng) -> dict:
+def _time_reference(workdir) -> tuple[float, float]:
+    """Runs the uninterrupted reference; returns when its first checkpoint appeared (training
+    starts) and when it ended, in seconds from its start."""
+    start = time.time()
+    process = _start(workdir)
+    while not (workdir / "checkpoints" / "ckpt-0.index").exists() and process.poll() is None:
+        time.sleep(0.05)
+    started = time.time() - start
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        sys.exit(f"The uninterrupted run failed:\n{output[-3000:]}")
+    return started, time.time() - start
+
+
+def kill_trial(index, root, reference, delay) -> dict:
+    """Kills a run with SIGKILL `delay` seconds after its start, then resumes it."""
     workdir = root / f"kill{index}"
-    delay = rng.uniform(0.0, duration)
     process = _start(workdir)
     try:
         process.wait(timeout=delay)
@@ -239,16 +254,12 @@ def main(argv):
     root = pathlib.Path(FLAGS.workdir or tempfile.mkdtemp(prefix="fault_injection_"))
     root.mkdir(parents=True, exist_ok=True)
     rng = random.Random(FLAGS.seed)
-    start = time.time()
-    rc, output = _train(root / "reference")
-    duration = time.time() - start
-    if rc != 0:
-        sys.exit(f"The uninterrupted run failed:\n{output[-3000:]}")
+    started, finished = _time_reference(root / "reference")
     reference = Outcome(root / "reference")
-    print(f"uninterrupted run: {duration:.1f} s", flush=True)
+    print(f"uninterrupted run: trains from {started:.1f} s to {finished:.1f} s", flush=True)
     results = []
     for index in range(FLAGS.trials):
-        results.append(kill_trial(index, root, reference, duration, rng))
+        results.append(kill_trial(index, root, reference, rng.uniform(started, finished)))
         print(_line(results[-1]), flush=True)
     for result in corruption_cases(root / "reference", root, reference):
         results.append(result)

@@ -129,7 +129,7 @@ class RunLoop:
             raise NonFiniteValidation(
                 f"Validation after epoch {epoch + 1} gave non-finite {', '.join(bad)} although "
                 "the weights are finite: check the validation data or lower learning_rate. The "
-                f"last checkpoint, {self.last_checkpoint}, holds the state before this epoch."
+                f"last checkpoint, {self.last_checkpoint}, holds finite weights."
             )
         record = {
             "epoch": epoch + 1,
