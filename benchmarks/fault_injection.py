@@ -7,10 +7,10 @@ Trains `vae_mlp`'s smoke recipe (3 epochs of 5 steps, a checkpoint every 2 steps
 uninterrupted, then `--trials` times killed with SIGKILL at a uniformly random moment between
 the reference run's first checkpoint and its end (training, validation, checkpoints, records,
 `model.keras`, the test evaluation, the images) and resumed, then the corruption, concurrency
-and divergence cases (each on a copy of the finished run or a fresh workdir). A resumed run must give bit-identical
-weights (`model.keras`) and `eval.json`, and a `metrics.jsonl` of strict JSON lines equal to
-the reference's (times aside). Prints one line per case, then tried / resumed identically /
-records intact / failures. About 30 s of CPU per trial.
+and divergence cases (each on a copy of the finished run or a fresh workdir). A resumed run
+must give bit-identical weights (`model.keras`) and `eval.json`, and a `metrics.jsonl` of
+strict JSON lines equal to the reference's (times aside). Prints one line per case, then
+tried / resumed identically / records intact / failures. About 30 s of CPU per trial.
 """
 
 import json
