@@ -1,0 +1,13 @@
+"""`tools/train.py --restart` reaches `train_and_evaluate` (which the loop tests exercise)."""
+
+import pytest
+
+from tfavi.tools import cli, train
+
+
+@pytest.mark.parametrize("flags, restart", [([], False), (["--restart"], True)])
+def test_restart_flag_is_passed_to_the_trainer(flags, restart, monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(train, "train_and_evaluate", lambda *a, **k: calls.append(k))
+    cli.call(train, ["train.py", "--model=vae_mlp", "--smoke", f"--workdir={tmp_path}", *flags])
+    assert [call["restart"] for call in calls] == [restart]
