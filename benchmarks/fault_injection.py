@@ -281,9 +281,12 @@ def main(argv):
 
 
 def _line(result: dict) -> str:
-    identical = {True: "identical", False: "DIFFERENT", None: "-"}[result["identical"]]
-    intact = "records intact" if result["intact"] else "RECORDS BROKEN"
-    return f"{result['case']}: {identical}, {intact}. {result['note']}"
+    if result["identical"] is None:
+        verdict = "stopped, nothing non-finite saved" if result["intact"] else "FAILED"
+    else:
+        identical = "identical" if result["identical"] else "DIFFERENT"
+        verdict = f"{identical}, {'records intact' if result['intact'] else 'RECORDS BROKEN'}"
+    return f"{result['case']}: {verdict}. {result['note']}"
 
 
 if __name__ == "__main__":
