@@ -152,7 +152,7 @@ class EpochLoop:
         return read_metrics(self.model)
 
     def forget_batches(self) -> None:
-        """Drops the open epoch's batches (after the step counter was restored)."""
+        """Drops the open epoch's batches (at its end, or after the step counter was restored)."""
         self._batches = None
 
     def _epoch_batches(self, epoch: int, done: int):
