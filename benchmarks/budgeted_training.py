@@ -12,17 +12,14 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tfavi import data, zoo
+from tfavi import zoo
 from tfavi.evaluation.evaluator import evaluate
-from tfavi.models import HierarchicalVAE
-from tfavi.training.distributed_step import make_train_step
-from tfavi.training.optimization import kl_beta, make_optimizer
-from tfavi.training.run_directory import build_model
-from tfavi.training.trainer import epoch_batches
+from tfavi.training.epoch_loop import EpochLoop
 
 
 class BudgetedRun:
-    """Zoo model `name` trained one step at a time until `minutes` of its own training time.
+    """Zoo model `name` trained one step at a time until `minutes` of its own training time,
+    by the training loop of `tools/train.py` (`EpochLoop`) without its files.
 
     `label` names the run in logs and results (default: `name`), so that variants of one zoo
     model made by `overrides` can be told apart.
@@ -40,35 +37,15 @@ class BudgetedRun:
     ):
         self.name = label or name
         self.config = zoo.resolve_config(name, overrides=overrides)
-        self.model = build_model(self.config)
-        self.steps_per_epoch = (
-            data.num_examples(self.config.dataset, "train", data_dir) // self.config.batch_size
-        )
-        optimizer = make_optimizer(self.config, self.steps_per_epoch)
-        self._train_step = make_train_step(
-            self.model,
-            optimizer,
-            tf.distribute.get_strategy(),
-            self.config.batch_size,
-            self.config.grad_clip_norm,
-        )
+        self.loop = EpochLoop.for_config(self.config.replace(steps_per_epoch=0), data_dir=data_dir)
+        self.model, self.steps_per_epoch = self.loop.model, self.loop.steps_per_epoch
         self._nelbo = tf.function(lambda x: self.model.objective(x, training=False)[0])
         self._curve_images = curve_images
-        self._batches = self._all_batches(data_dir)
         self.budget, self.elapsed, self.steps = 60.0 * minutes, 0.0, 0
         self._point_every = self.budget / curve_points
         self._next_point, self._window = self._point_every, []
         self.curve, self.compile_seconds = [], 0.0
         print(f"{self.name}: {self.model.count_params():,} weights, {minutes:g} min", flush=True)
-
-    def _all_batches(self, data_dir):
-        epoch = 0
-        while True:
-            if isinstance(self.model, HierarchicalVAE):  # A density model has no KL term.
-                beta = kl_beta(epoch, self.config.kl_beta_start, self.config.kl_warmup_epochs)
-                self.model.kl_beta.assign(beta)
-            yield from epoch_batches(self.config, epoch, data_dir)
-            epoch += 1
 
     @property
     def done(self) -> bool:
@@ -76,9 +53,8 @@ class BudgetedRun:
 
     def step(self) -> None:
         """One training step on the clock (the first, which traces, off it)."""
-        batch = next(self._batches)
         start = time.time()
-        loss = float(self._train_step(batch)[0])
+        (loss,) = self.loop.train(1)
         if self.steps == 0:
             self.compile_seconds = time.time() - start
         else:

@@ -3,7 +3,8 @@
 Rerunning the same command with the same workdir resumes from the last checkpoint; a
 finished run keeps its `eval.json` if it was computed from the same weights and settings.
 A rerun may raise `epochs` (`--override=epochs=200`) or change evaluation settings; the new
-values are written to `<workdir>/config.json`. Other changes need a new workdir.
+values are written to `<workdir>/config.json`. Other changes need a new workdir, or
+`--restart`, which deletes the workdir's earlier run and starts over.
 """
 
 import pathlib
@@ -51,6 +52,12 @@ def define_flags(flag_values: flags.FlagValues) -> None:
     flags.DEFINE_string(
         "data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).", flag_values=flag_values
     )
+    flags.DEFINE_bool(
+        "restart",
+        False,
+        "Delete the workdir's earlier run (checkpoints, metrics, model, config) and start over.",
+        flag_values=flag_values,
+    )
     flags.mark_flag_as_required("model", flag_values=flag_values)
     flags.adopt_module_key_flags(cli, flag_values)
 
@@ -67,7 +74,11 @@ def run(FLAGS: flags.FlagValues) -> None:
         keras.mixed_precision.set_global_policy(f"mixed_{FLAGS.mixed_precision}")
     workdir = FLAGS.workdir or f"runs/{FLAGS.model}"
     train_and_evaluate(
-        config, workdir, strategy=make_strategy(FLAGS.strategy), data_dir=FLAGS.data_dir
+        config,
+        workdir,
+        strategy=make_strategy(FLAGS.strategy),
+        data_dir=FLAGS.data_dir,
+        restart=FLAGS.restart,
     )
 
 

@@ -1,5 +1,6 @@
-"""End to end: tools/train.py writes a complete workdir, resumes exactly, trains on two
-workers like on one; tools/evaluate.py and tools/sample.py run on the result."""
+"""End to end: tools/train.py writes a complete workdir, resumes exactly (also after a kill -9),
+holds its workdir against a second trainer, trains on two workers like on one;
+tools/evaluate.py and tools/sample.py run on the result."""
 
 import json
 import os
@@ -7,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,6 +105,42 @@ def test_rerun_resumes_from_the_last_checkpoint_and_continues_exactly(trained, t
     assert json.loads((interrupted / "eval.json").read_text()) == json.loads(
         (workdir / "eval.json").read_text()
     )
+
+
+def test_a_kill_9_between_record_and_checkpoint_resumes_to_the_same_run(trained, tmp_path):
+    workdir, _ = trained
+    killed = tmp_path / "killed"
+    process = _start([*TRAIN, f"--workdir={killed}"], {"TFAVI_FAULT": "before_checkpoint@2"})
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 86, output[-3000:]  # fault_points.KILLED_EXIT_CODE
+    assert (killed / "train.lock").exists() and len(_metrics(killed)) == 2
+
+    output = _run([*TRAIN, f"--workdir={killed}"])
+
+    assert "Took over the lock of a dead trainer" in output and "Resuming from" in output
+    assert _metrics(killed) == _metrics(workdir)
+    assert (killed / "eval.json").read_text() == (workdir / "eval.json").read_text()
+    assert not (killed / "train.lock").exists()
+
+
+def test_a_second_trainer_refuses_a_running_workdir_naming_the_first(tmp_path):
+    workdir = tmp_path / "busy"
+    # The first trainer stops at its third step and holds the workdir until killed.
+    first = _start(
+        [*TRAIN, f"--workdir={workdir}"], {"TFAVI_FAULT": "step@3", "TFAVI_FAULT_ACTION": "pause"}
+    )
+    try:
+        deadline = time.time() + 300
+        while not (workdir / "checkpoints").exists():
+            assert first.poll() is None and time.time() < deadline
+            time.sleep(0.2)
+        second = _start([*TRAIN, f"--workdir={workdir}"])
+        output, _ = second.communicate(timeout=300)
+        assert second.returncode != 0 and f"PID {first.pid}" in output, output[-3000:]
+        assert "Resuming" not in output and not (workdir / "metrics.jsonl").exists()
+    finally:
+        first.kill()
+        first.communicate()
 
 
 def test_two_workers_give_the_losses_of_one(trained, tmp_path):

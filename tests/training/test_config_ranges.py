@@ -26,6 +26,7 @@ OUT_OF_RANGE = {
     "kl_warmup_epochs": [-3],
     "grad_clip_norm": [-1],
     "max_consecutive_skips": [0],
+    "max_rollbacks": [-1],
     "random_flip": ["yes"],
     "shuffle_buffer": [0],
     "eval_batch_size": [0],

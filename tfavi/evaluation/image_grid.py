@@ -27,4 +27,5 @@ def image_grid(images, columns: int | None = None, padding: int = 1) -> np.ndarr
 
 def save_png(path: str, grid: np.ndarray) -> None:
     tf.io.gfile.makedirs(os.path.dirname(path) or ".")
-    tf.io.write_file(path, tf.io.encode_png(grid))
+    tf.io.write_file(f"{path}.tmp", tf.io.encode_png(grid))
+    tf.io.gfile.rename(f"{path}.tmp", path, overwrite=True)

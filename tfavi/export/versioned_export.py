@@ -3,11 +3,13 @@
 import dataclasses
 import os
 import re
+import socket
 
 import tensorflow as tf
 
 from tfavi.export.serving_limits import DEFAULT_LIMITS, ServingLimits
 from tfavi.export.serving_signatures import ServingSignatures
+from tfavi.training.workdir_lock import process_is_dead
 
 _TEMPORARY_PREFIX = ".incomplete-"
 
@@ -51,8 +53,11 @@ def export_saved_model(
     """
     signatures = ServingSignatures(model, chunk_size, images_dtype, limits).functions()
     tf.io.gfile.makedirs(model_base_path)
+    remove_abandoned_exports(model_base_path)
     version = next_version(model_base_path)
-    temporary = os.path.join(model_base_path, f"{_TEMPORARY_PREFIX}{version}-{os.getpid()}")
+    temporary = os.path.join(
+        model_base_path, f"{_TEMPORARY_PREFIX}{version}-{socket.gethostname()}-{os.getpid()}"
+    )
     try:
         # Serving needs no gradients: saving custom-gradient functions would trace each one.
         options = tf.saved_model.SaveOptions(experimental_custom_gradients=False)
@@ -65,6 +70,17 @@ def export_saved_model(
             tf.io.gfile.rmtree(temporary)
         raise
     return final
+
+
+def remove_abandoned_exports(model_base_path: str) -> list[str]:
+    """Removes the temporary folders of exports whose process died on this host."""
+    removed = []
+    for name in tf.io.gfile.listdir(model_base_path):
+        match = re.fullmatch(rf"{re.escape(_TEMPORARY_PREFIX)}\d+-(.+)-(\d+)/?", name)
+        if match and process_is_dead(match.group(1), int(match.group(2))):
+            removed.append(os.path.join(model_base_path, name.rstrip("/")))
+            tf.io.gfile.rmtree(removed[-1])
+    return removed
 
 
 def _module(model, signatures: dict, limits: ServingLimits) -> tf.Module:

@@ -1,27 +1,45 @@
 """The workdir: the unit of a run (config, metrics, checkpoints, model, images).
 
 Layout: `config.json`, `metrics.jsonl`, `checkpoints/`, `tensorboard/`, `model.keras`,
-`eval.json`, `samples/*.png`.
+`eval.json`, `samples/*.png`, and `train.lock` while a trainer runs.
 """
 
 import dataclasses
 import io
 import json
 import os
+import re
 import zipfile
 
 import keras
 import tensorflow as tf
 from absl import logging
 
-from tfavi.errors import ConfigError, CorruptFileError, MissingFileError
+from tfavi.errors import ConfigError, CorruptFileError, MissingFileError, UserError
+from tfavi.training import checkpoint_files, fault_points
 from tfavi.training.train_config import TrainConfig
+from tfavi.training.workdir_lock import LOCK_FILE
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
 MODEL_FILE = "model.keras"
 EVAL_FILE = "eval.json"
 CHECKPOINT_DIR = "checkpoints"
+SAMPLES_DIR = "samples"
+# What a run writes besides `config.json`: `clear_run` deletes it.
+RUN_OUTPUTS = (
+    METRICS_FILE,
+    "metrics.rejected.jsonl",
+    MODEL_FILE,
+    EVAL_FILE,
+    CHECKPOINT_DIR,
+    "tensorboard",
+    SAMPLES_DIR,
+)
+
+
+class RunWithoutCheckpoint(UserError, RuntimeError):
+    """The workdir holds a run's outputs but no checkpoint to resume from."""
 
 
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
@@ -118,9 +136,65 @@ def _read_config(path: str) -> TrainConfig:
         ) from None
 
 
-def append_metrics(workdir: str, record: dict) -> None:
-    with tf.io.gfile.GFile(os.path.join(workdir, METRICS_FILE), "a") as f:
-        f.write(json.dumps(record) + "\n")
+def run_outputs(workdir: str) -> list[str]:
+    """The outputs of an earlier run in `workdir` that resuming would build on."""
+    found = []
+    for name in (METRICS_FILE, MODEL_FILE, EVAL_FILE, CHECKPOINT_DIR):
+        path = os.path.join(workdir, name)
+        if tf.io.gfile.isdir(path):
+            if tf.io.gfile.listdir(path):
+                found.append(f"{name}/")
+        elif tf.io.gfile.exists(path) and tf.io.gfile.stat(path).length > 0:
+            found.append(name)
+    return found
+
+
+def check_nothing_to_resume(workdir: str) -> None:
+    """Refuses to start a run from step 0 over the outputs of an earlier one."""
+    found = run_outputs(workdir)
+    if found:
+        raise RunWithoutCheckpoint(
+            f"{workdir!r} holds an earlier run ({', '.join(found)}) but no checkpoint to resume "
+            "from. Pass --restart (restart=True) to delete it and start over, or use a new "
+            "--workdir."
+        )
+
+
+def clear_run(workdir: str) -> None:
+    """Deletes an earlier run's outputs and config (`--restart`)."""
+    for name in (*RUN_OUTPUTS, CONFIG_FILE, *_worker_dirs(workdir)):
+        path = os.path.join(workdir, name)
+        if tf.io.gfile.isdir(path):
+            tf.io.gfile.rmtree(path)
+        elif tf.io.gfile.exists(path):
+            tf.io.gfile.remove(path)
+
+
+def clean_leftovers(workdir: str) -> list[str]:
+    """Removes what dead processes left: temporary files, interrupted checkpoint saves and the
+    checkpoint folders of multi-worker followers. Returns the removed paths."""
+    removed = checkpoint_files.clean_leftovers(os.path.join(workdir, CHECKPOINT_DIR))
+    for name in _worker_dirs(workdir):
+        removed.append(os.path.join(workdir, name))
+        tf.io.gfile.rmtree(removed[-1])
+    for folder in (workdir, *(os.path.join(workdir, d) for d in (SAMPLES_DIR, CHECKPOINT_DIR))):
+        if not tf.io.gfile.isdir(folder):
+            continue
+        for name in tf.io.gfile.listdir(folder):
+            if ".tmp" in name and not name.startswith(LOCK_FILE):
+                removed.append(os.path.join(folder, name))
+                tf.io.gfile.remove(removed[-1])
+    return removed
+
+
+def save_model(model, workdir: str) -> str:
+    """Saves `model.keras` atomically (a temporary file renamed into place)."""
+    path = os.path.join(workdir, MODEL_FILE)
+    tmp = os.path.join(workdir, f".model-{os.getpid()}.tmp.keras")
+    model.save(tmp)
+    fault_points.reach("model_saved_before_rename")
+    tf.io.gfile.rename(tmp, path, overwrite=True)
+    return path
 
 
 def build_model(config: TrainConfig):
@@ -142,13 +216,13 @@ def load_trained_model(workdir: str):
         return _load_model_file(path)
     config = load_config(workdir)
     model = build_model(config)
-    latest = tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_DIR))
-    if latest is None:
+    checkpoint = tf.train.Checkpoint(model=model)
+    directory = os.path.join(workdir, CHECKPOINT_DIR)
+    if checkpoint_files.restore_latest(checkpoint, directory, reader=True) is None:
         raise MissingFileError(
             f"The workdir {workdir!r} holds neither {MODEL_FILE} nor a checkpoint: its training "
             "has not saved anything yet. Run tools/train.py with this --workdir."
         )
-    _restore_model(model, latest)
     return model
 
 
@@ -169,15 +243,11 @@ def _load_model_file(path: str):
         ) from None
 
 
-def _restore_model(model, checkpoint: str) -> None:
-    """Restores `model`'s weights from `checkpoint`; a `CorruptFileError` if it is unreadable."""
-    try:
-        tf.train.Checkpoint(model=model).restore(checkpoint).expect_partial()
-    except (tf.errors.OpError, IndexError, ValueError) as error:
-        raise CorruptFileError(
-            f"The checkpoint {checkpoint} cannot be read ({error}). Delete its files "
-            f"({os.path.basename(checkpoint)}.*) to use the one before it, or retrain."
-        ) from None
+def _worker_dirs(workdir: str) -> list[str]:
+    if not tf.io.gfile.isdir(workdir):
+        return []
+    names = [name.rstrip("/") for name in tf.io.gfile.listdir(workdir)]
+    return [name for name in names if re.fullmatch(r"tmp_worker_\d+", name)]
 
 
 def _canonical(value) -> str:

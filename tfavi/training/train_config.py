@@ -68,6 +68,8 @@ class TrainConfig:
         kl_warmup_epochs: epochs over which the KL weight rises linearly to 1.
         grad_clip_norm: global-norm gradient clipping; 0 disables it.
         max_consecutive_skips: stop after this many non-finite updates in a row.
+        max_rollbacks: roll back to the last checkpoint this many times when the weights
+            become non-finite, then stop.
         random_flip: random horizontal and vertical flips of training images.
         shuffle_buffer: shuffle buffer of the training split.
         eval_batch_size: batch size of evaluation.
@@ -104,6 +106,7 @@ class TrainConfig:
     kl_warmup_epochs: int = _field(0, at_least(0))
     grad_clip_norm: float = _field(0.0, at_least(0, integer=False))
     max_consecutive_skips: int = _field(20, at_least(1))
+    max_rollbacks: int = _field(2, at_least(0))
     random_flip: bool = _field(False, one_of(False, True))
     shuffle_buffer: int = _field(10_000, at_least(1))
     eval_batch_size: int = _field(500, at_least(1), resumable=True)

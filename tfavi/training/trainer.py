@@ -1,25 +1,20 @@
 """`train_and_evaluate(config, workdir)`: the whole run, resumable from its workdir."""
 
+import contextlib
 import os
-import shutil
-import time
 
 import keras
 import tensorflow as tf
 
 from tfavi import data
-from tfavi.evaluation.image_grid import image_grid
 from tfavi.evaluation.image_writer import write_reconstructions, write_sample_grids
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 from tfavi.training import run_directory
-from tfavi.training.distributed_step import make_eval_step, make_train_step
+from tfavi.training.epoch_loop import EpochLoop
 from tfavi.training.final_evaluation import evaluate_run
-from tfavi.training.optimization import kl_beta, make_optimizer
+from tfavi.training.run_loop import RunLoop
 from tfavi.training.train_config import TrainConfig
-
-
-class TooManyNonFiniteSteps(RuntimeError):
-    """Training produced NaN/Inf losses or gradients too many steps in a row."""
+from tfavi.training.workdir_lock import WorkdirLock
 
 
 def train_and_evaluate(
@@ -29,141 +24,37 @@ def train_and_evaluate(
     strategy: tf.distribute.Strategy | None = None,
     data_dir: str | None = None,
     verbose: int = 1,
+    restart: bool = False,
 ) -> dict:
     """Trains `config`'s model in `workdir`, resuming from its last checkpoint, then writes
     `model.keras`, the test evaluation (`eval.json`) and sample grids. Returns the evaluation.
+
+    One trainer at a time holds the workdir. A workdir that holds an earlier run but no usable
+    checkpoint is refused unless `restart`, which deletes that run first.
     """
     strategy = strategy or tf.distribute.get_strategy()
     chief = run_directory.is_chief(strategy)
-    if chief:
-        run_directory.save_or_check_config(config, workdir)
-    keras.utils.set_random_seed(config.seed)
-    train_examples = data.num_examples(config.dataset, "train", data_dir)
-    full_epoch = train_examples // config.batch_size
-    steps_per_epoch = min(config.steps_per_epoch or full_epoch, full_epoch)
-
-    with strategy.scope():
-        model = run_directory.build_model(config)
-        optimizer = make_optimizer(config, steps_per_epoch)
-        optimizer.build(model.trainable_variables)
-        step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-    # Seed-generator states are Keras state but not weights: checkpoint them so a resumed run
-    # draws the same noise as an uninterrupted one.
-    weight_ids = {id(w) for w in model.weights}
-    random_state = [v.value for v in model.variables if id(v) not in weight_ids]
-    checkpoint = tf.train.Checkpoint(
-        model=model, optimizer=optimizer, step=step, random_state=random_state
-    )
-    checkpoint_dir = os.path.join(workdir, run_directory.CHECKPOINT_DIR)
-    latest = tf.train.latest_checkpoint(checkpoint_dir)
-    if latest:
-        checkpoint.restore(latest).assert_existing_objects_matched()
-        _log(verbose, f"Resuming from {latest} at step {int(step.numpy())}.")
-    save_dir = (
-        checkpoint_dir if chief else os.path.join(workdir, f"tmp_worker_{_task_id(strategy)}")
-    )
-    manager = tf.train.CheckpointManager(checkpoint, save_dir, max_to_keep=2)
-
-    def save_checkpoint():
-        manager.save(checkpoint_number=int(step.numpy()))
-        if not chief:
-            shutil.rmtree(save_dir, ignore_errors=True)
-
-    train_step = make_train_step(
-        model,
-        optimizer,
-        strategy,
-        config.batch_size,
-        config.grad_clip_norm,
-        config.graph_optimization,
-    )
-    eval_step = make_eval_step(model, strategy, config.graph_optimization)
-    summary = tf.summary.create_file_writer(
-        os.path.join(workdir, "tensorboard") if chief else os.path.join(save_dir, "tensorboard")
-    )
-    spec = data.get_spec(config.dataset)
-    consecutive_skips = 0
-    for epoch in range(int(step.numpy()) // steps_per_epoch, config.epochs):
-        start_time = time.time()
-        done = int(step.numpy()) - epoch * steps_per_epoch
-        beta = kl_beta(epoch, config.kl_beta_start, config.kl_warmup_epochs)
-        if isinstance(model, HierarchicalVAE):  # A density model has no KL term.
-            model.kl_beta.assign(beta)
-        batches = epoch_batches(config, epoch, data_dir, skip_batches=done).take(
-            steps_per_epoch - done
-        )
-        _log(verbose, f"Epoch {epoch + 1}/{config.epochs}")
-        progress = keras.utils.Progbar(steps_per_epoch, verbose=verbose)
-        progress.update(done)
-        skipped = 0
-        _results(model)  # Clears the metrics of a partial epoch before a resume.
-        for batch in strategy.experimental_distribute_dataset(batches):
-            loss, was_skipped = train_step(batch)
-            step.assign_add(1)
-            consecutive_skips = consecutive_skips + 1 if bool(was_skipped) else 0
-            skipped += int(bool(was_skipped))
-            if consecutive_skips >= config.max_consecutive_skips:
-                raise TooManyNonFiniteSteps(
-                    f"{consecutive_skips} updates in a row had NaN/Inf loss or gradients (at step "
-                    f"{int(step.numpy())}). Lower learning_rate, set grad_clip_norm, or check the "
-                    "data; the last good checkpoint is in the workdir."
-                )
-            progress.add(1, [("loss", float(loss))])
-            if (
-                config.checkpoint_every_steps
-                and int(step.numpy()) % config.checkpoint_every_steps == 0
-            ):
-                save_checkpoint()
-        train_metrics = _results(model)
-        validation = data.eval_dataset(
-            config.dataset,
-            spec.validation_split,
-            config.eval_batch_size,
-            data_dir=data_dir,
-            max_examples=config.eval_examples,
-        )
-        for batch in strategy.experimental_distribute_dataset(validation):
-            eval_step(batch)
-        val_metrics = _results(model)
-        save_checkpoint()
-        record = {
-            "epoch": epoch + 1,
-            "step": int(step.numpy()),
-            "learning_rate": _current_lr(optimizer),
-            "kl_beta": beta,
-            "skipped_updates": skipped,
-            "seconds": round(time.time() - start_time, 2),
-            "train": train_metrics,
-            "val": val_metrics,
-        }
+    with WorkdirLock(workdir) if chief else contextlib.nullcontext():
         if chief:
-            run_directory.append_metrics(workdir, record)
-            _write_summaries(summary, record, model, config)
-        kl = f"kl {train_metrics['kl']:.3f} | " if "kl" in train_metrics else ""
-        _log(
-            verbose,
-            f"epoch {epoch + 1}: train nelbo {train_metrics['nelbo']:.3f} | val nelbo "
-            f"{val_metrics['nelbo']:.3f} ({val_metrics['bits_per_dim']:.4f} bits/dim) | "
-            f"{kl}lr {record['learning_rate']:.2e} | "
-            f"beta {record['kl_beta']:.3f} | skipped {skipped} | {record['seconds']:.1f}s",
-        )
-    if not chief:
-        return {}
-    return finish_run(model, config, workdir, data_dir=data_dir, verbose=verbose)
+            _prepare(config, workdir, restart, verbose)
+        keras.utils.set_random_seed(config.seed)
+        loop = EpochLoop.for_config(config, strategy, data_dir)
+        task_id = 0 if chief else strategy.cluster_resolver.task_id
+        run = RunLoop(loop, workdir, chief, task_id, verbose=verbose)
+        run.restore_or_start()
+        run.run()
+        if not chief:
+            return {}
+        return finish_run(loop.model, config, workdir, data_dir=data_dir, verbose=verbose)
 
 
-def epoch_batches(config: TrainConfig, epoch: int, data_dir=None, skip_batches: int = 0):
-    """The recipe's training batches of `epoch` (see `tfavi.data.train_dataset`)."""
-    return data.train_dataset(
-        config.dataset,
-        config.batch_size,
-        epoch,
-        config.seed,
-        data_dir=data_dir,
-        shuffle_buffer=config.shuffle_buffer,
-        random_flip=config.random_flip,
-        skip_batches=skip_batches,
-    )
+def _prepare(config: TrainConfig, workdir: str, restart: bool, verbose: int) -> None:
+    """Clears the workdir on `restart`, removes dead processes' leftovers, checks the config."""
+    if restart:
+        run_directory.clear_run(workdir)
+    for path in run_directory.clean_leftovers(workdir):
+        _log(verbose, f"Removed {path}, left by an interrupted run.")
+    run_directory.save_or_check_config(config, workdir)
 
 
 def finish_run(
@@ -171,12 +62,12 @@ def finish_run(
 ) -> dict:
     """Saves `model.keras`, evaluates on the test split into `eval.json` (unless it already
     holds the evaluation of these weights), writes image grids."""
-    model.save(os.path.join(workdir, run_directory.MODEL_FILE))
+    run_directory.save_model(model, workdir)
     test = data.test_dataset(
         config.dataset, config.eval_batch_size, data_dir=data_dir, max_examples=config.eval_examples
     )
     results = evaluate_run(model, config, workdir, data_dir=data_dir, verbose=verbose)
-    images_dir = os.path.join(workdir, "samples")
+    images_dir = os.path.join(workdir, run_directory.SAMPLES_DIR)
     write_sample_grids(
         model, images_dir, config.sample_temperatures, config.num_sample_images, config.seed
     )
@@ -189,35 +80,6 @@ def finish_run(
         f"({results['nll_bits_per_dim']:.4f} bits/dim) over {results['examples']} examples",
     )
     return results
-
-
-def _results(model) -> dict:
-    """Reads and resets the model's metrics."""
-    results = {m.name: float(m.result()) for m in model.metrics}
-    for metric in model.metrics:
-        metric.reset_state()
-    return results
-
-
-def _current_lr(optimizer) -> float:
-    """The rate of the next update (Keras evaluates a schedule at the current iteration)."""
-    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-
-
-def _write_summaries(writer, record: dict, model, config: TrainConfig) -> None:
-    with writer.as_default(step=record["step"]):
-        for split in ("train", "val"):
-            for name, value in record[split].items():
-                tf.summary.scalar(f"{split}/{name}", value)
-        for name in ("learning_rate", "kl_beta", "skipped_updates"):
-            tf.summary.scalar(name, record[name])
-        samples = model.sample(config.num_sample_images, temperature=1.0, seed=config.seed)
-        tf.summary.image("samples", image_grid(samples)[tf.newaxis])
-    writer.flush()
-
-
-def _task_id(strategy) -> int:
-    return strategy.cluster_resolver.task_id
 
 
 def _log(verbose: int, message: str) -> None:
