@@ -47,6 +47,13 @@ class TrainConfig:
         checkpoint_every_steps: also checkpoint every N steps inside an epoch; 0: epochs only.
         graph_optimization: Grappler graph rewrites of the training and validation steps; off,
             very deep models start training minutes sooner (`distributed_step.without_grappler`).
+        mixed_precision: `none`, `bfloat16`, or `float16` with dynamic loss scaling (GPUs);
+            variables and losses stay float32 (`tfavi.training.precision`).
+        steps_per_loop: training steps run inside one `tf.function` call; metrics, skips and
+            progress are read once per call (`distributed_step.make_train_loop_fn`).
+        jit_compile: compile the forward and backward pass with XLA.
+        ema_decay: decay of an exponential moving average of the weights used to evaluate,
+            sample and export; 0 disables it (`weight_average.WeightAverage`).
         seed: seed of initialisation, data order and sampling noise.
     """
 
@@ -80,6 +87,10 @@ class TrainConfig:
     num_sample_images: int = 64
     checkpoint_every_steps: int = 0
     graph_optimization: bool = True
+    mixed_precision: str = "none"
+    steps_per_loop: int = 1
+    jit_compile: bool = False
+    ema_decay: float = 0.0
     seed: int = 0
 
     def __post_init__(self):

@@ -201,6 +201,7 @@ class SelfReflectiveMAF(HierarchicalVAE):
 
     def latent_layer(self, index: int, features, z_previous):
         """Returns (posterior over eps_l, prior over eps_l, bijector f_l) of layer `index`."""
+        features = tf.cast(features, tf.float32)
         if index == 0:
             prior = standard_normal(tf.shape(features)[0], self.latent_dim)
             raw = self.posterior_residuals[0](features)
