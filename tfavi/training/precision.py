@@ -17,9 +17,7 @@ POLICIES = {"none": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_f
 def dtype_policy(mixed_precision: str) -> str:
     """The Keras policy name of a recipe's `mixed_precision` (`none`, `bfloat16`, `float16`)."""
     if mixed_precision not in POLICIES:
-        raise ValueError(
-            f"Unknown mixed_precision {mixed_precision!r}; use {', '.join(POLICIES)}."
-        )
+        raise ValueError(f"Unknown mixed_precision {mixed_precision!r}; use {', '.join(POLICIES)}.")
     return POLICIES[mixed_precision]
 
 
