@@ -9,7 +9,6 @@ import sys
 if not __package__:  # run as a script from a checkout: `python tools/train.py`
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import keras  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
 from tfavi import zoo  # noqa: E402
@@ -38,9 +37,9 @@ def define_flags(flag_values: flags.FlagValues) -> None:
     )
     flags.DEFINE_enum(
         "mixed_precision",
-        "none",
-        ["none", "bfloat16"],
-        "Mixed-precision policy.",
+        None,
+        ["none", "bfloat16", "float16"],
+        "Shorthand for --override=mixed_precision=...",
         flag_values=flag_values,
     )
     flags.DEFINE_integer("seed", None, "Seed (overrides the recipe's).", flag_values=flag_values)
@@ -53,9 +52,9 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
     overrides = list(FLAGS.override) + ([f"seed={FLAGS.seed}"] if FLAGS.seed is not None else [])
+    if FLAGS.mixed_precision is not None:
+        overrides.append(f"mixed_precision={FLAGS.mixed_precision!r}")
     config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=overrides)
-    if FLAGS.mixed_precision != "none":
-        keras.mixed_precision.set_global_policy(f"mixed_{FLAGS.mixed_precision}")
     workdir = FLAGS.workdir or f"runs/{FLAGS.model}"
     train_and_evaluate(
         config, workdir, strategy=make_strategy(FLAGS.strategy), data_dir=FLAGS.data_dir

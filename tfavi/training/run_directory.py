@@ -11,6 +11,7 @@ import os
 import keras
 import tensorflow as tf
 
+from tfavi.training import precision
 from tfavi.training.train_config import TrainConfig
 
 CONFIG_FILE = "config.json"
@@ -77,14 +78,16 @@ def append_metrics(workdir: str, record: dict) -> None:
 
 
 def build_model(config: TrainConfig):
-    """Instantiates and builds the config's model from its registered class name."""
+    """Instantiates and builds the config's model from its registered class name, under the
+    dtype policy of its `mixed_precision`."""
     model_class = keras.saving.get_registered_object(config.model_class)
     if model_class is None:
         raise ValueError(
             f"No registered model class {config.model_class!r}: was the model's module imported?"
         )
-    model = model_class(**config.model, seed=config.seed)
-    model(tf.zeros([1, *model.image_shape]))
+    with precision.global_policy(config.mixed_precision):
+        model = model_class(**config.model, seed=config.seed)
+        model(tf.zeros([1, *model.image_shape]))
     return model
 
 
