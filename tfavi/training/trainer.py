@@ -1,5 +1,6 @@
 """`train_and_evaluate(config, workdir)`: the whole run, resumable from its workdir."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,9 +14,10 @@ from tfavi.evaluation.evaluator import evaluate
 from tfavi.evaluation.image_grid import image_grid
 from tfavi.evaluation.image_writer import write_reconstructions, write_sample_grids
 from tfavi.training import run_directory
-from tfavi.training.distributed_step import make_eval_step, make_train_step
+from tfavi.training.distributed_step import make_eval_step, make_train_loop_fn
 from tfavi.training.optimization import kl_beta, make_optimizer
 from tfavi.training.train_config import TrainConfig
+from tfavi.training.weight_average import WeightAverage
 
 
 class TooManyNonFiniteSteps(RuntimeError):
@@ -47,6 +49,9 @@ def train_and_evaluate(
         optimizer = make_optimizer(config, steps_per_epoch)
         optimizer.build(model.trainable_variables)
         step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        average = (
+            WeightAverage(model.trainable_variables, config.ema_decay) if config.ema_decay else None
+        )
     # Seed-generator states are Keras state but not weights: checkpoint them so a resumed run
     # draws the same noise as an uninterrupted one.
     weight_ids = {id(w) for w in model.weights}
@@ -54,6 +59,10 @@ def train_and_evaluate(
     checkpoint = tf.train.Checkpoint(
         model=model, optimizer=optimizer, step=step, random_state=random_state
     )
+    if average is not None:
+        checkpoint.weight_average = average
+    # Validation, evaluation, samples and `model.keras` use the weight average if there is one.
+    averaged = average.swapped_in if average is not None else contextlib.nullcontext
     checkpoint_dir = os.path.join(workdir, run_directory.CHECKPOINT_DIR)
     latest = tf.train.latest_checkpoint(checkpoint_dir)
     if latest:
@@ -69,20 +78,22 @@ def train_and_evaluate(
         if not chief:
             shutil.rmtree(save_dir, ignore_errors=True)
 
-    train_step = make_train_step(
+    train_loop = make_train_loop_fn(
         model,
         optimizer,
         strategy,
         config.batch_size,
+        config.steps_per_loop,
         config.grad_clip_norm,
         config.graph_optimization,
+        jit_compile=config.jit_compile,
+        weight_average=average,
     )
     eval_step = make_eval_step(model, strategy, config.graph_optimization)
     summary = tf.summary.create_file_writer(
         os.path.join(workdir, "tensorboard") if chief else os.path.join(save_dir, "tensorboard")
     )
     spec = data.get_spec(config.dataset)
-    consecutive_skips = 0
     for epoch in range(int(step.numpy()) // steps_per_epoch, config.epochs):
         start_time = time.time()
         done = int(step.numpy()) - epoch * steps_per_epoch
@@ -95,22 +106,23 @@ def train_and_evaluate(
         progress.update(done)
         skipped = 0
         _results(model)  # Clears the metrics of a partial epoch before a resume.
-        for batch in strategy.experimental_distribute_dataset(batches):
-            loss, was_skipped = train_step(batch)
-            step.assign_add(1)
-            consecutive_skips = consecutive_skips + 1 if bool(was_skipped) else 0
-            skipped += int(bool(was_skipped))
-            if consecutive_skips >= config.max_consecutive_skips:
+        iterator = iter(strategy.experimental_distribute_dataset(batches))
+        every = config.checkpoint_every_steps or steps_per_epoch
+        while done < steps_per_epoch:
+            # A loop ends at the epoch's end and at every checkpoint step.
+            count = min(config.steps_per_loop, steps_per_epoch - done, every - int(step) % every)
+            results = train_loop(iterator, count)
+            step.assign_add(count)
+            done += count
+            skipped += results["skipped"]
+            if results["max_consecutive_skips"] >= config.max_consecutive_skips:
                 raise TooManyNonFiniteSteps(
-                    f"{consecutive_skips} updates in a row had NaN/Inf loss or gradients (at step "
-                    f"{int(step.numpy())}). Lower learning_rate, set grad_clip_norm, or check the "
-                    "data; the last good checkpoint is in the workdir."
+                    f"{results['max_consecutive_skips']} updates in a row had NaN/Inf loss or "
+                    f"gradients (by step {int(step.numpy())}). Lower learning_rate, set "
+                    "grad_clip_norm, or check the data; the last good checkpoint is in the workdir."
                 )
-            progress.add(1, [("loss", float(loss))])
-            if (
-                config.checkpoint_every_steps
-                and int(step.numpy()) % config.checkpoint_every_steps == 0
-            ):
+            progress.add(count, [("loss", results["loss"])])
+            if config.checkpoint_every_steps and int(step) % config.checkpoint_every_steps == 0:
                 save_checkpoint()
         train_metrics = _results(model)
         validation = data.eval_dataset(
@@ -120,8 +132,9 @@ def train_and_evaluate(
             data_dir=data_dir,
             max_examples=config.eval_examples,
         )
-        for batch in strategy.experimental_distribute_dataset(validation):
-            eval_step(batch)
+        with averaged():
+            for batch in strategy.experimental_distribute_dataset(validation):
+                eval_step(batch)
         val_metrics = _results(model)
         save_checkpoint()
         record = {
@@ -146,7 +159,8 @@ def train_and_evaluate(
         )
     if not chief:
         return {}
-    return finish_run(model, config, workdir, data_dir=data_dir, verbose=verbose)
+    with averaged():
+        return finish_run(model, config, workdir, data_dir=data_dir, verbose=verbose)
 
 
 def epoch_batches(config: TrainConfig, epoch: int, data_dir=None, skip_batches: int = 0):
