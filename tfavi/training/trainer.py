@@ -110,7 +110,8 @@ def train_and_evaluate(
         every = config.checkpoint_every_steps or steps_per_epoch
         while done < steps_per_epoch:
             # A loop ends at the epoch's end and at every checkpoint step.
-            count = min(config.steps_per_loop, steps_per_epoch - done, every - int(step) % every)
+            to_checkpoint = every - int(step.numpy()) % every
+            count = min(config.steps_per_loop, steps_per_epoch - done, to_checkpoint)
             results = train_loop(iterator, count)
             step.assign_add(count)
             done += count
@@ -122,7 +123,7 @@ def train_and_evaluate(
                     "grad_clip_norm, or check the data; the last good checkpoint is in the workdir."
                 )
             progress.add(count, [("loss", results["loss"])])
-            if config.checkpoint_every_steps and int(step) % config.checkpoint_every_steps == 0:
+            if config.checkpoint_every_steps and count == to_checkpoint:
                 save_checkpoint()
         train_metrics = _results(model)
         validation = data.eval_dataset(
