@@ -1,125 +1,168 @@
-"""Training throughput of a zoo model: tfavi's distributed step loop against Keras' `fit`.
+"""Training throughput of a zoo model under speed variants, each in its own process.
 
-    python benchmarks/train_throughput.py --model=vae_mlp --batch_size=100
+    python benchmarks/train_throughput.py --model=vae_mlp --batch_size=100 \
+        --variants=default,bf16,xla,loop10 --rounds=3
 
-Prints the time to build the model and run its first step, the median images/second of
-`--repeats` timed runs of `--steps` steps each (after `--warmup` steps) for tfavi's loop and,
-as the in-process baseline, Keras' `model.fit` on the same batches, their ratio, and the
-process's peak memory. Batches are real training data from the model's dataset.
-`--graph_optimization` overrides the recipe's Grappler setting of tfavi's step; at the size of
-`attentive_vae_16` use `--keras_baseline=false` (Keras' `fit` keeps Grappler, whose first step
-takes many minutes there).
+Every variant (a set of recipe overrides, see VARIANTS) runs in a fresh Python process, and
+the rounds alternate the variants, so a busy machine's load falls on all alike. Each process
+builds the model, times its first call (tracing included), then times `--steps` steps
+(`--repeats` times) on random images of the model's shape, and reports its peak memory.
+Prints a table: first step, median s/step, images/s, peak RSS and the ratio of s/step to the
+first variant. `--override` (recipe fields or `model.<argument>`) applies to every variant.
+Smoke run: `--model=vae_mlp --smoke --batch_size=8 --steps=2 --repeats=1 --rounds=1`.
 """
 
+import json
 import pathlib
 import resource
 import statistics
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from absl import app, flags, logging  # noqa: E402
+from absl import app, flags  # noqa: E402
 
-from tfavi import (
-    data,  # noqa: E402
-    zoo,  # noqa: E402
-)
-from tfavi.training import make_strategy  # noqa: E402
-from tfavi.training.distributed_step import make_train_step  # noqa: E402
-from tfavi.training.optimization import make_optimizer  # noqa: E402
-from tfavi.training.run_directory import build_model  # noqa: E402
+VARIANTS = {
+    "default": [],
+    "bf16": ["mixed_precision='bfloat16'"],
+    "fp16": ["mixed_precision='float16'"],
+    "xla": ["jit_compile=True"],
+    "loop10": ["steps_per_loop=10"],
+    "grappler": ["graph_optimization=True"],
+    "no_grappler": ["graph_optimization=False"],
+    "ema": ["ema_decay=0.999"],
+}
 
 flags.DEFINE_string("model", "vae_mlp", "Zoo name.")
+flags.DEFINE_bool("smoke", False, "Benchmark the smoke variant of the model.")
 flags.DEFINE_integer("batch_size", 32, "Global batch size.")
 flags.DEFINE_integer("steps", 20, "Timed steps per repeat.")
-flags.DEFINE_integer("warmup", 3, "Untimed steps after the first.")
-flags.DEFINE_integer("repeats", 5, "Timed repeats; the median is reported.")
-flags.DEFINE_bool("smoke", False, "Benchmark the smoke variant of the model.")
-flags.DEFINE_bool("keras_baseline", True, "Also time Keras' model.fit as the baseline.")
-flags.DEFINE_string("strategy", "default", "tf.distribute strategy of tfavi's loop.")
-flags.DEFINE_bool("graph_optimization", None, "Grappler on tfavi's step (default: the recipe's).")
-flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
+flags.DEFINE_integer("warmup", 2, "Untimed steps after the first call.")
+flags.DEFINE_integer("repeats", 3, "Timed repeats per process; the median is reported.")
+flags.DEFINE_integer("rounds", 1, "Processes per variant, alternating between variants.")
+flags.DEFINE_list("variants", ["default"], f"Variants: {', '.join(VARIANTS)}.")
+flags.DEFINE_multi_string("override", [], "Recipe override field=value for every variant.")
+flags.DEFINE_string("strategy", "default", "tf.distribute strategy.")
+flags.DEFINE_bool("worker", False, "Internal: time one variant in this process.")
 FLAGS = flags.FLAGS
 
 
-def _median_images_per_second(run_steps) -> float:
-    rates = []
-    for _ in range(FLAGS.repeats):
-        start = time.perf_counter()
-        run_steps(FLAGS.steps)
-        rates.append(FLAGS.steps * FLAGS.batch_size / (time.perf_counter() - start))
-    return statistics.median(rates)
+def _worker() -> dict:
+    import keras
+    import numpy as np
+    import tensorflow as tf
 
+    from tfavi import zoo
+    from tfavi.training import make_strategy
+    from tfavi.training.distributed_step import make_train_loop_fn
+    from tfavi.training.optimization import make_optimizer
+    from tfavi.training.run_directory import build_model
+    from tfavi.training.weight_average import WeightAverage
 
-def _peak_memory_mb() -> float:
-    gpus = tf.config.list_logical_devices("GPU")
-    if gpus:
-        return tf.config.experimental.get_memory_info(gpus[0].name)["peak"] / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def main(argv):
-    del argv
-    logging.set_verbosity(logging.WARNING)
-    config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke).replace(batch_size=FLAGS.batch_size)
-    if FLAGS.graph_optimization is not None:
-        config = config.replace(graph_optimization=FLAGS.graph_optimization)
-    batches = data.train_dataset(config.dataset, FLAGS.batch_size, 0, data_dir=FLAGS.data_dir)
-    batches = batches.take(8).cache().repeat()
+    keras.utils.set_random_seed(0)
+    config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=FLAGS.override)
+    config = config.replace(batch_size=FLAGS.batch_size)
     strategy = make_strategy(FLAGS.strategy)
-
     start = time.perf_counter()
     with strategy.scope():
         model = build_model(config)
         optimizer = make_optimizer(config, steps_per_epoch=1000)
         optimizer.build(model.trainable_variables)
-    built = time.perf_counter()
-    step = make_train_step(
+        average = None
+        if config.ema_decay:
+            average = WeightAverage(model.trainable_variables, config.ema_decay)
+    loop = make_train_loop_fn(
         model,
         optimizer,
         strategy,
-        FLAGS.batch_size,
+        config.batch_size,
+        config.steps_per_loop,
         config.grad_clip_norm,
         config.graph_optimization,
+        jit_compile=config.jit_compile,
+        weight_average=average,
     )
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(8 * config.batch_size, *model.image_shape)) / 255.0
+    batches = tf.data.Dataset.from_tensor_slices(images.astype(np.float32))
+    batches = batches.batch(config.batch_size).cache().repeat()
     iterator = iter(strategy.experimental_distribute_dataset(batches))
-    float(step(next(iterator))[0])
-    first_step = time.perf_counter()
+    built = time.perf_counter()
+    loop(iterator, 1)
+    first_step = time.perf_counter() - built
 
-    def run_tfavi(n):
-        for _ in range(n):
-            loss, _ = step(next(iterator))
-        float(loss)
+    def run(steps):
+        while steps > 0:
+            loop(iterator, min(steps, config.steps_per_loop))
+            steps -= config.steps_per_loop
 
-    run_tfavi(FLAGS.warmup)
-    tfavi_rate = _median_images_per_second(run_tfavi)
-    params = sum(int(tf.size(w)) for w in model.trainable_weights)
+    run(FLAGS.warmup)
+    seconds = []
+    for _ in range(FLAGS.repeats):
+        begin = time.perf_counter()
+        run(FLAGS.steps)
+        seconds.append((time.perf_counter() - begin) / FLAGS.steps)
+    return {
+        "build": built - start,
+        "first_step": first_step,
+        "s_per_step": statistics.median(seconds),
+        "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+        "parameters": sum(int(np.prod(w.shape)) for w in model.trainable_weights),
+    }
+
+
+def _spawn(variant: str) -> dict:
+    overrides = [*FLAGS.override, *VARIANTS[variant]]
+    args = [
+        sys.executable,
+        __file__,
+        "--worker",
+        f"--model={FLAGS.model}",
+        f"--smoke={FLAGS.smoke}",
+        f"--batch_size={FLAGS.batch_size}",
+        f"--steps={FLAGS.steps}",
+        f"--warmup={FLAGS.warmup}",
+        f"--repeats={FLAGS.repeats}",
+        f"--strategy={FLAGS.strategy}",
+        *[f"--override={o}" for o in overrides],
+    ]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"Variant {variant} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv):
+    del argv
+    if FLAGS.worker:
+        print(json.dumps(_worker()), flush=True)
+        return
+    unknown = sorted(set(FLAGS.variants) - set(VARIANTS))
+    if unknown:
+        raise app.UsageError(f"Unknown variants {unknown}; choose from {', '.join(VARIANTS)}.")
+    runs = {v: [] for v in FLAGS.variants}
+    for _ in range(FLAGS.rounds):
+        for variant in FLAGS.variants:
+            runs[variant].append(_spawn(variant))
+    first = FLAGS.variants[0]
+    base = statistics.median(r["s_per_step"] for r in runs[first])
     print(
-        f"model {FLAGS.model}: {params:,} trainable parameters, batch {FLAGS.batch_size}, "
-        f"graph optimization {'on' if config.graph_optimization else 'off'}"
+        f"{FLAGS.model}{' (smoke)' if FLAGS.smoke else ''}: "
+        f"{runs[first][0]['parameters']:,} parameters, batch {FLAGS.batch_size}, "
+        f"{FLAGS.rounds} process(es) per variant, overrides {FLAGS.override or 'none'}"
     )
-    print(f"build {built - start:.1f}s, first step {first_step - built:.1f}s")
-    print(
-        f"tfavi loop ({strategy.__class__.__name__}): {tfavi_rate:.2f} images/s "
-        f"({FLAGS.batch_size / tfavi_rate:.2f} s/step)"
-    )
-    if FLAGS.keras_baseline:
-        keras_model = build_model(config)
-        keras_model.compile(optimizer=make_optimizer(config, steps_per_epoch=1000))
-
-        def run_keras(n):
-            keras_model.fit(batches.take(n), epochs=1, verbose=0)
-
-        run_keras(FLAGS.warmup + 1)
-        keras_rate = _median_images_per_second(run_keras)
-        print(f"keras model.fit baseline: {keras_rate:.1f} images/s")
-        print(f"ratio tfavi / keras: {tfavi_rate / keras_rate:.2f}")
-    print(f"peak memory: {_peak_memory_mb():.0f} MB")
+    print("| variant | first step s | s/step | images/s | peak RSS GiB | s/step vs " + first + " |")
+    print("|---|---|---|---|---|---|")
+    for variant, results in runs.items():
+        step = statistics.median(r["s_per_step"] for r in results)
+        print(
+            f"| {variant} | {statistics.median(r['first_step'] for r in results):.1f} "
+            f"| {step:.4f} | {FLAGS.batch_size / step:.1f} "
+            f"| {max(r['peak_rss_gib'] for r in results):.2f} | {step / base:.2f} |"
+        )
 
 
 if __name__ == "__main__":
-    keras.utils.set_random_seed(0)
     app.run(main)

@@ -43,9 +43,9 @@ def define_flags(flag_values: flags.FlagValues) -> None:
     )
     flags.DEFINE_enum(
         "mixed_precision",
-        "none",
-        ["none", "bfloat16"],
-        "Mixed-precision policy.",
+        None,
+        ["none", "bfloat16", "float16"],
+        "Shorthand for --override=mixed_precision=...",
         flag_values=flag_values,
     )
     flags.DEFINE_integer("seed", None, "Seed (overrides the recipe's).", flag_values=flag_values)
@@ -63,15 +63,13 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 
 
 def run(FLAGS: flags.FlagValues) -> None:
-    import keras
-
     from tfavi import zoo
     from tfavi.training import make_strategy, train_and_evaluate
 
     overrides = list(FLAGS.override) + ([f"seed={FLAGS.seed}"] if FLAGS.seed is not None else [])
+    if FLAGS.mixed_precision is not None:
+        overrides.append(f"mixed_precision={FLAGS.mixed_precision!r}")
     config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=overrides)
-    if FLAGS.mixed_precision != "none":
-        keras.mixed_precision.set_global_policy(f"mixed_{FLAGS.mixed_precision}")
     workdir = FLAGS.workdir or f"runs/{FLAGS.model}"
     train_and_evaluate(
         config,

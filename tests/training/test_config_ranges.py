@@ -37,6 +37,10 @@ OUT_OF_RANGE = {
     "num_sample_images": [0],
     "checkpoint_every_steps": [-1],
     "graph_optimization": [1],
+    "mixed_precision": ["float64", "mixed_bfloat16"],
+    "steps_per_loop": [0],
+    "jit_compile": ["true"],
+    "ema_decay": [-0.1, 1.0],
     "seed": [-1],
 }
 """Bad values of every field but the three the zoo sets (`model_name`, `model_class`, `model`)."""

@@ -158,14 +158,42 @@ def test_a_held_workdir_is_refused_before_anything_is_written(tmp_path):
         sleeper.wait()
 
 
-def test_a_diverging_run_rolls_back_then_stops_naming_a_finite_checkpoint(tmp_path, capsys):
+def test_a_diverging_run_rolls_back_then_stops_naming_a_finite_checkpoint(
+    tmp_path, capsys, monkeypatch
+):
+    # Updates whose loss and gradients pass the step's finiteness check but leave a NaN weight
+    # (an overflow inside the optimizer): every training segment ends with a poisoned weight.
+    train = epoch_loop.EpochLoop.train
+
+    def diverging_train(self, *args, **kwargs):
+        losses = train(self, *args, **kwargs)
+        weight = self.model.trainable_variables[0]
+        weight.assign(tf.fill(weight.shape, float("nan")))
+        return losses
+
+    monkeypatch.setattr(epoch_loop.EpochLoop, "train", diverging_train)
     with pytest.raises(NonFiniteWeights, match=r"ckpt-0, holds finite weights") as error:
-        _train(tmp_path, "learning_rate=1e4", "max_rollbacks=1")
+        _train(tmp_path, "max_rollbacks=1")
     assert "rolling back to" in capsys.readouterr().out
     assert "after 1 rollbacks" in str(error.value)
     assert not (tmp_path / "model.keras").exists() and not (tmp_path / "eval.json").exists()
-    for step in checkpoint_steps(str(tmp_path / "checkpoints")):
-        reader = tf.train.load_checkpoint(str(tmp_path / "checkpoints" / f"ckpt-{step}"))
+    _assert_checkpoints_finite(tmp_path)
+
+
+def test_a_learning_rate_that_makes_every_update_non_finite_stops_the_run(tmp_path):
+    # The reproduction: after one update the loss is NaN and every later update is
+    # skipped; the run stops at max_consecutive_skips instead of reporting its evaluation.
+    with pytest.raises(epoch_loop.TooManyNonFiniteSteps, match=r"20 updates in a row.*ckpt-"):
+        _train(tmp_path, "learning_rate=1e4", "epochs=8")
+    assert not (tmp_path / "model.keras").exists() and not (tmp_path / "eval.json").exists()
+    _assert_checkpoints_finite(tmp_path)
+
+
+def _assert_checkpoints_finite(workdir) -> None:
+    steps = checkpoint_steps(str(workdir / "checkpoints"))
+    assert steps
+    for step in steps:
+        reader = tf.train.load_checkpoint(str(workdir / "checkpoints" / f"ckpt-{step}"))
         for name in reader.get_variable_to_shape_map():
             value = reader.get_tensor(name)
             if np.issubdtype(np.asarray(value).dtype, np.floating):

@@ -19,7 +19,8 @@ class ConditionalBijectorLayer(keras.layers.Layer):
         event_size: number of dimensions the bijector acts on.
         hidden_units: widths of the hidden layers of the conditioning networks.
         activation: Keras activation of those hidden layers.
-        **kwargs: standard `keras.layers.Layer` arguments.
+        **kwargs: standard `keras.layers.Layer` arguments; `dtype` defaults to float32 under
+            any global policy, as a flow's log-determinants and inverses need its precision.
     """
 
     def __init__(
@@ -29,7 +30,7 @@ class ConditionalBijectorLayer(keras.layers.Layer):
         activation: str = "relu",
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": "float32", **kwargs})
         self.event_size = event_size
         self.hidden_units = list(hidden_units)
         self.activation = keras.activations.get(activation)

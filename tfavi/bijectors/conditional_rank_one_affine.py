@@ -45,7 +45,10 @@ class ConditionalRankOneAffine(ConditionalBijectorLayer):
         self._network = None
         if context_shape is None:
             self._free_parameters = self.add_weight(
-                shape=(3 * self.event_size,), initializer="random_normal", name="parameters"
+                shape=(3 * self.event_size,),
+                initializer="random_normal",
+                autocast=False,  # Read in float32 inside a mixed-precision model too.
+                name="parameters",
             )
             return
         self._network = ConditionerNetwork(

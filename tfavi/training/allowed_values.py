@@ -39,10 +39,14 @@ def positive() -> Allowed:
     )
 
 
-def between(low: float, high: float) -> Allowed:
+def between(low: float, high: float, *, include_high: bool = True) -> Allowed:
     return Allowed(
-        lambda value, config: _is_number(value, False) and low <= value <= high,
-        lambda config: f"a number in [{low}, {high}]",
+        lambda value, config: (
+            _is_number(value, False)
+            and low <= value
+            and (value <= high if include_high else value < high)
+        ),
+        lambda config: f"a number in [{low}, {high}{']' if include_high else ')'}",
     )
 
 

@@ -1,4 +1,5 @@
-"""One training step under any `tf.distribute` strategy, with a non-finite guard.
+"""The training step under any `tf.distribute` strategy, with a non-finite guard, and a loop
+of N steps inside one `tf.function`.
 
 Keras 3's `model.fit` fails under `MultiWorkerMirroredStrategy` (keras-team/keras#20585);
 calling `strategy.run` on a Keras 3 model works, so tfavi trains with this step, as Model
@@ -7,6 +8,7 @@ Garden (Orbit) and big_vision do.
 
 import functools
 
+import keras
 import tensorflow as tf
 
 
@@ -17,19 +19,114 @@ def make_train_step(
     global_batch_size: int,
     clip_norm: float = 0.0,
     graph_optimization: bool = True,
+    *,
+    jit_compile: bool = False,
+    weight_average=None,
 ):
     """Returns a function mapping a distributed batch to (mean loss, skipped: bool).
 
     The per-example objective is averaged over the global batch on every replica, so the
     gradients the optimizer sums across replicas are those of the global mean. An update whose
-    loss or gradients hold NaN/Inf on any replica is skipped everywhere; the model's metrics
-    are updated only with finite steps. `graph_optimization=False` runs the step without
-    Grappler (see `without_grappler`).
+    loss or gradients hold NaN/Inf on any replica is skipped everywhere (one check: the global
+    norm of the gradients is finite); the model's metrics are updated only with finite steps.
+    A skipped update still advances `optimizer.iterations`, the one step counter, so the
+    learning-rate schedule follows the loop's step. Under a `LossScaleOptimizer` (float16) the
+    loss is scaled and a skip halves the scale. `jit_compile` compiles the forward and backward
+    pass with XLA; `weight_average` (a `WeightAverage`) is updated after every applied update;
+    `graph_optimization=False` runs the step without Grappler (see `without_grappler`).
     """
-    variables = model.trainable_variables
+    replica_step = _replica_step(
+        model, optimizer, global_batch_size, clip_norm, jit_compile, weight_average
+    )
 
-    def replica_step(images):
-        context = tf.distribute.get_replica_context()
+    @tf.function
+    def train_step(batch):
+        return _run(strategy, replica_step, batch)
+
+    return train_step if graph_optimization else without_grappler(train_step)
+
+
+def make_train_loop_fn(
+    model,
+    optimizer,
+    strategy,
+    global_batch_size: int,
+    steps_per_loop: int,
+    clip_norm: float = 0.0,
+    graph_optimization: bool = True,
+    *,
+    jit_compile: bool = False,
+    weight_average=None,
+) -> "TrainLoop":
+    """`make_train_step`'s step run `steps_per_loop` times inside one `tf.function` call over
+    an iterator of distributed batches (as Orbit's `steps_per_loop`); see `TrainLoop`."""
+    replica_step = _replica_step(
+        model, optimizer, global_batch_size, clip_norm, jit_compile, weight_average
+    )
+
+    @tf.function
+    def loop(iterator, num_steps, run):
+        loss_sum, skipped, longest = tf.constant(0.0), tf.constant(0), run
+        for _ in tf.range(num_steps):
+            loss, was_skipped = _run(strategy, replica_step, next(iterator))
+            skip = tf.cast(was_skipped, tf.int32)
+            run = (run + 1) * skip
+            longest = tf.maximum(longest, run)
+            skipped += skip
+            loss_sum += tf.where(was_skipped, 0.0, loss)
+        return loss_sum, skipped, run, longest
+
+    return TrainLoop(loop if graph_optimization else without_grappler(loop), steps_per_loop)
+
+
+class TrainLoop:
+    """`loop(iterator, num_steps=steps_per_loop)` runs that many training steps in one
+    `tf.function` call and reads its results on the host once.
+
+    Returns a dict: `steps`; `loss`, the mean loss of the applied (not skipped) updates (NaN
+    if none); `skipped`, the number of skipped updates; `consecutive_skips`, the run of
+    skipped updates at the end of the call, counting the calls before it; and
+    `max_consecutive_skips`, the longest such run reached during the call. A smaller
+    `num_steps` (the end of an epoch) reuses the same graph.
+    """
+
+    def __init__(self, loop, steps_per_loop: int):
+        if steps_per_loop < 1:
+            raise ValueError(f"steps_per_loop must be at least 1, got {steps_per_loop}.")
+        self._loop = loop
+        self.steps_per_loop = steps_per_loop
+        self.consecutive_skips = 0
+
+    def __call__(self, iterator, num_steps: int | None = None) -> dict:
+        steps = self.steps_per_loop if num_steps is None else int(num_steps)
+        loss_sum, skipped, run, longest = self._loop(
+            iterator, tf.constant(steps), tf.constant(self.consecutive_skips)
+        )
+        skipped, self.consecutive_skips = int(skipped), int(run)
+        applied = steps - skipped
+        return {
+            "steps": steps,
+            "loss": float(loss_sum) / applied if applied else float("nan"),
+            "skipped": skipped,
+            "consecutive_skips": self.consecutive_skips,
+            "max_consecutive_skips": int(longest),
+        }
+
+
+def _run(strategy, replica_step, batch):
+    loss, skipped = strategy.run(replica_step, args=(batch,))
+    return (
+        strategy.reduce(tf.distribute.ReduceOp.SUM, loss, axis=None),
+        strategy.experimental_local_results(skipped)[0],
+    )
+
+
+def _replica_step(model, optimizer, global_batch_size, clip_norm, jit_compile, weight_average):
+    """The per-replica step: (this replica's share of the mean loss, skipped)."""
+    variables = model.trainable_variables
+    scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+
+    def gradients_of(images):
         with tf.GradientTape() as tape:
             per_example, outputs = model.objective(images, training=True)
             loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch_size)
@@ -37,11 +134,22 @@ def make_train_step(
             penalties = model.losses
             if penalties:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(penalties))
-        gradients = tape.gradient(loss, variables)
+            target = optimizer.scale_loss(loss) if scaled else loss
+        gradients = tape.gradient(target, variables)
         gradients = [
             tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables, strict=True)
         ]
-        finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in [loss, *gradients]])
+        return loss, gradients, outputs
+
+    if jit_compile:
+        gradients_of = tf.function(gradients_of, jit_compile=True)
+
+    def replica_step(images):
+        context = tf.distribute.get_replica_context()
+        loss, gradients, outputs = gradients_of(images)
+        finite = tf.logical_and(
+            tf.math.is_finite(loss), tf.math.is_finite(tf.linalg.global_norm(gradients))
+        )
         bad_replicas = context.all_reduce(
             tf.distribute.ReduceOp.SUM, tf.cast(tf.logical_not(finite), tf.int32)
         )
@@ -49,32 +157,36 @@ def make_train_step(
         if clip_norm > 0:
             # Clip the global gradient, then hand each replica its share for the optimizer's sum.
             summed = context.all_reduce(tf.distribute.ReduceOp.SUM, gradients)
-            clipped, _ = tf.clip_by_global_norm(summed, clip_norm)
+            limit = clip_norm * optimizer.dynamic_scale if scaled else clip_norm
+            clipped, _ = tf.clip_by_global_norm(summed, limit)
             gradients = [g / context.num_replicas_in_sync for g in clipped]
-        context.merge_call(_apply_if, args=(optimizer, gradients, variables, ok))
+        context.merge_call(
+            _apply_if, args=(optimizer, gradients, variables, ok, weight_average, scaled)
+        )
         tf.cond(ok, lambda: _update_metrics(model, outputs), lambda: tf.constant(False))
         return loss, tf.logical_not(ok)
 
-    @tf.function
-    def train_step(batch):
-        loss, skipped = strategy.run(replica_step, args=(batch,))
-        return (
-            strategy.reduce(tf.distribute.ReduceOp.SUM, loss, axis=None),
-            strategy.experimental_local_results(skipped)[0],
-        )
-
-    return train_step if graph_optimization else without_grappler(train_step)
+    return replica_step
 
 
-def _apply_if(strategy, optimizer, gradients, variables, ok):
+def _apply_if(strategy, optimizer, gradients, variables, ok, weight_average, scaled):
     # A `cond` whose branch synchronises replicas must run in cross-replica context.
     def apply():
         strategy.extended.call_for_each_replica(
             lambda g: optimizer.apply(g, variables), args=(gradients,)
         )
+        if weight_average is not None:
+            weight_average.update()
         return tf.constant(True)
 
-    return tf.cond(strategy.experimental_local_results(ok)[0], apply, lambda: tf.constant(False))
+    def skip():
+        optimizer.iterations.assign_add(1)
+        if scaled:
+            optimizer.step_counter.assign(0)
+            optimizer.dynamic_scale.assign(optimizer.dynamic_scale * 0.5)
+        return tf.constant(False)
+
+    return tf.cond(strategy.experimental_local_results(ok)[0], apply, skip)
 
 
 def _update_metrics(model, outputs):

@@ -1,5 +1,6 @@
 """Training steps over a recipe's epochs: batches, KL warm-up, skipped-update accounting."""
 
+import contextlib
 import math
 
 import tensorflow as tf
@@ -8,10 +9,11 @@ from tfavi import data
 from tfavi.errors import UserError
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 from tfavi.training import fault_points
-from tfavi.training.distributed_step import make_eval_step, make_train_step
+from tfavi.training.distributed_step import make_eval_step, make_train_loop_fn
 from tfavi.training.optimization import kl_beta, make_optimizer
 from tfavi.training.run_directory import build_model
 from tfavi.training.train_config import TrainConfig
+from tfavi.training.weight_average import WeightAverage
 
 
 class TooManyNonFiniteSteps(UserError, RuntimeError):
@@ -58,18 +60,27 @@ class EpochLoop:
         self.data_dir = data_dir
         with self.strategy.scope():
             self.epoch_skips = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_skips")
-        self.train_step = make_train_step(
+            self.weight_average = (
+                WeightAverage(model.trainable_variables, config.ema_decay)
+                if config.ema_decay
+                else None
+            )
+        self.train_loop = make_train_loop_fn(
             model,
             optimizer,
             self.strategy,
             config.batch_size,
+            config.steps_per_loop,
             config.grad_clip_norm,
             config.graph_optimization,
+            jit_compile=config.jit_compile,
+            weight_average=self.weight_average,
         )
         self.eval_step = make_eval_step(model, self.strategy, config.graph_optimization)
-        self.consecutive_skips = 0
         self._batches, self._batches_step = None, None
         state = [v.value for v in model.weights + optimizer.variables]
+        if self.weight_average is not None:
+            state += list(self.weight_average.averages)
         self._finite = tf.function(lambda: _all_finite(state))
 
     @classmethod
@@ -102,31 +113,53 @@ class EpochLoop:
         state but not weights: a resumed run draws the same noise), the metrics' running sums
         (a resumed epoch averages over all its steps) and the epoch's skipped updates."""
         weight_ids = {id(w) for w in self.model.weights}
-        return dict(
+        state = dict(
             model=self.model,
             optimizer=self.optimizer,
             random_state=[v.value for v in self.model.variables if id(v) not in weight_ids],
             metrics=[v.value for v in self.model.metrics_variables],
             epoch_skips=self.epoch_skips,
         )
+        if self.weight_average is not None:
+            state["weight_average"] = self.weight_average
+        return state
+
+    @property
+    def consecutive_skips(self) -> int:
+        """The run of skipped updates that ends at the current step."""
+        return self.train_loop.consecutive_skips
+
+    @consecutive_skips.setter
+    def consecutive_skips(self, value: int) -> None:
+        self.train_loop.consecutive_skips = value
+
+    def averaged(self):
+        """A context in which the model holds the weight average (`ema_decay`), if any: the
+        weights that are validated, evaluated, sampled and saved."""
+        if self.weight_average is None:
+            return contextlib.nullcontext()
+        return self.weight_average.swapped_in()
 
     def train(self, num_steps: int, on_loss=None) -> list[float]:
-        """Runs up to `num_steps` steps, stopping early at the end of the epoch; returns their
-        losses (non-finite for skipped updates), each also passed to `on_loss` if given."""
+        """Runs up to `num_steps` steps, stopping early at the end of the epoch, in calls of up
+        to `steps_per_loop` steps. Returns each call's mean loss over its applied updates (NaN
+        if all were skipped), each also passed to `on_loss(steps, loss)` if given."""
         epoch, done = divmod(self.step, self.steps_per_epoch)
         num_steps = min(num_steps, self.steps_per_epoch - done)
         if isinstance(self.model, HierarchicalVAE):  # A density model has no KL term.
             self.model.kl_beta.assign(self.kl_beta(epoch))
         batches = self._epoch_batches(epoch, done)
-        losses = []
-        for _ in range(num_steps):
-            loss, skipped = self.train_step(next(batches))
-            losses.append(float(loss))
-            self._count(bool(skipped), expected_step=self._batches_step + 1)
-            self._batches_step += 1
+        losses, remaining = [], num_steps
+        while remaining:
+            count = min(self.config.steps_per_loop, remaining)
+            results = self.train_loop(batches, count)
+            losses.append(results["loss"])
+            self._count(results, expected_step=self._batches_step + count)
+            self._batches_step += count
+            remaining -= count
             fault_points.reach("step")
             if on_loss:
-                on_loss(losses[-1])
+                on_loss(count, losses[-1])
         if done + num_steps == self.steps_per_epoch:
             self.forget_batches()
         return losses
@@ -150,10 +183,11 @@ class EpochLoop:
         return metrics, skipped
 
     def validate(self, dataset: tf.data.Dataset) -> dict:
-        """The model's metrics over `dataset`."""
+        """The metrics of the model (its weight average, if any) over `dataset`."""
         read_metrics(self.model)
-        for batch in self.strategy.experimental_distribute_dataset(dataset):
-            self.eval_step(batch)
+        with self.averaged():
+            for batch in self.strategy.experimental_distribute_dataset(dataset):
+                self.eval_step(batch)
         return read_metrics(self.model)
 
     def forget_batches(self) -> None:
@@ -176,19 +210,16 @@ class EpochLoop:
             self._batches_step = self.step
         return self._batches
 
-    def _count(self, skipped: bool, expected_step: int) -> None:
-        if not skipped:
-            self.consecutive_skips = 0
-            return
-        self.consecutive_skips += 1
-        self.epoch_skips.assign_add(1)
+    def _count(self, results: dict, expected_step: int) -> None:
+        self.epoch_skips.assign_add(results["skipped"])
         if self.step != expected_step:
             # A step function that leaves `iterations` alone on a skip: keep it the one counter.
             self.optimizer.iterations.assign(expected_step)
-        if self.consecutive_skips >= self.config.max_consecutive_skips:
+        if results["max_consecutive_skips"] >= self.config.max_consecutive_skips:
             raise TooManyNonFiniteSteps(
-                f"{self.consecutive_skips} updates in a row had NaN/Inf loss or gradients (at "
-                f"step {self.step}). Lower learning_rate, set grad_clip_norm, or check the data."
+                f"{results['max_consecutive_skips']} updates in a row had NaN/Inf loss or "
+                f"gradients (by step {self.step}). Lower learning_rate, set grad_clip_norm, or "
+                "check the data."
             )
 
 

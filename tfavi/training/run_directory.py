@@ -16,7 +16,7 @@ import tensorflow as tf
 from absl import logging
 
 from tfavi.errors import ConfigError, CorruptFileError, MissingFileError, UserError
-from tfavi.training import checkpoint_files, fault_points
+from tfavi.training import checkpoint_files, fault_points, precision
 from tfavi.training.train_config import TrainConfig
 from tfavi.training.workdir_lock import LOCK_FILE
 
@@ -198,14 +198,16 @@ def save_model(model, workdir: str) -> str:
 
 
 def build_model(config: TrainConfig):
-    """Instantiates and builds the config's model from its registered class name."""
+    """Instantiates and builds the config's model from its registered class name, under the
+    dtype policy of its `mixed_precision`."""
     model_class = keras.saving.get_registered_object(config.model_class)
     if model_class is None:
         raise ValueError(
             f"No registered model class {config.model_class!r}: was the model's module imported?"
         )
-    model = model_class(**config.model, seed=config.seed)
-    model(tf.zeros([1, *model.image_shape]))
+    with precision.global_policy(config.mixed_precision):
+        model = model_class(**config.model, seed=config.seed)
+        model(tf.zeros([1, *model.image_shape]))
     return model
 
 

@@ -114,8 +114,8 @@ class RunLoop:
         self._progress.update(done)
         self._epoch_start = time.time()
 
-    def _show_loss(self, loss: float) -> None:
-        self._progress.add(1, [("loss", loss)])
+    def _show_loss(self, steps: int, loss: float) -> None:
+        self._progress.add(steps, [("loss", loss)])
 
     def _next_checkpoint(self, step: int) -> int:
         epoch_end = (step // self.loop.steps_per_epoch + 1) * self.loop.steps_per_epoch

@@ -12,6 +12,7 @@ import typing
 
 from tfavi.data.dataset_spec import DATASETS
 from tfavi.errors import ConfigError
+from tfavi.training import precision
 from tfavi.training.allowed_values import (
     Allowed,
     anything,
@@ -81,6 +82,13 @@ class TrainConfig:
         checkpoint_every_steps: also checkpoint every N steps inside an epoch; 0: epochs only.
         graph_optimization: Grappler graph rewrites of the training and validation steps; off,
             very deep models start training minutes sooner (`distributed_step.without_grappler`).
+        mixed_precision: `none`, `bfloat16`, or `float16` with dynamic loss scaling (GPUs);
+            variables and losses stay float32 (`tfavi.training.precision`).
+        steps_per_loop: training steps run inside one `tf.function` call; metrics, skips and
+            progress are read once per call (`distributed_step.make_train_loop_fn`).
+        jit_compile: compile the forward and backward pass with XLA.
+        ema_decay: decay of an exponential moving average of the weights used to evaluate,
+            sample and export; 0 disables it (`weight_average.WeightAverage`).
         seed: seed of initialisation, data order and sampling noise.
     """
 
@@ -117,6 +125,10 @@ class TrainConfig:
     num_sample_images: int = _field(64, at_least(1), resumable=True)
     checkpoint_every_steps: int = _field(0, at_least(0))
     graph_optimization: bool = _field(True, one_of(False, True))
+    mixed_precision: str = _field("none", one_of(*precision.POLICIES))
+    steps_per_loop: int = _field(1, at_least(1))
+    jit_compile: bool = _field(False, one_of(False, True))
+    ema_decay: float = _field(0.0, between(0.0, 1.0, include_high=False))
     seed: int = _field(0, at_least(0))
 
     def __post_init__(self):

@@ -45,7 +45,8 @@ def train_and_evaluate(
         run.run()
         if not chief:
             return {}
-        return finish_run(loop.model, config, workdir, data_dir=data_dir, verbose=verbose)
+        with loop.averaged():
+            return finish_run(loop.model, config, workdir, data_dir=data_dir, verbose=verbose)
 
 
 def _prepare(config: TrainConfig, workdir: str, restart: bool, verbose: int) -> None:

@@ -58,3 +58,30 @@ def test_serialization(tmp_path):
     assert_config_round_trip(block)
     reloaded = assert_keras_reload(block, _inputs((1, 2, 2, 5)), tmp_path)
     assert reloaded.key_dim == 3 and reloaded.use_bias is False
+
+
+@pytest.mark.parametrize("chunk", [5, 12, 100])
+def test_chunked_queries_give_the_same_outputs_and_gradients(chunk):
+    import tensorflow as tf
+
+    x = tf.constant(_inputs((2, 3, 4, 6)))
+    full = NonLocalBlock(key_dim=4)
+    chunked = NonLocalBlock(key_dim=4, query_chunk_size=chunk)
+    for block in (full, chunked):
+        block.build(x.shape)
+    chunked.set_weights(full.get_weights())
+    full.gate.gamma.assign(0.7)
+    chunked.gate.gamma.assign(0.7)
+    results = []
+    for block in (full, chunked):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = block(x)
+            loss = tf.reduce_sum(tf.sin(y))
+        results.append((y, tape.gradient(loss, [x, *block.trainable_weights])))
+    (y_full, g_full), (y_chunked, g_chunked) = results
+    assert not np.allclose(y_full.numpy(), x.numpy())
+    np.testing.assert_allclose(y_chunked.numpy(), y_full.numpy(), rtol=1e-5, atol=1e-6)
+    for a, b in zip(g_full, g_chunked, strict=True):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-4, atol=1e-5)
+    assert NonLocalBlock.from_config(chunked.get_config()).query_chunk_size == chunk

@@ -242,7 +242,10 @@ class DeepAttentiveVAE(HierarchicalVAE):
         features = self._bottom_up(padded, training)
         outputs = self._top_down(ops.shape(images)[0], features=features, training=training)
         targets = padded if self.output_distribution == "bernoulli" else 2.0 * padded - 1.0
-        recon = self.head.log_prob(outputs["params"], targets)
+        # The likelihood in float32: a bfloat16 sum over the pixels is off by nats.
+        recon = self.head.log_prob(
+            ops.cast(outputs["params"], "float32"), ops.cast(targets, "float32")
+        )
         log_ratio = ops.sum(ops.stack(outputs["log_ratio"], axis=-1), axis=-1)
         return {
             "recon_log_prob": recon,

@@ -25,6 +25,9 @@ class NonLocalBlock(keras.layers.Layer):
             shortcut of a residual block).
         l2: L2 strength of the convolutions and of `s`.
         gate_l2: L2 strength of `gamma`.
+        query_chunk_size: if set, attends this many query pixels at a time and recomputes
+            each chunk's softmax in the backward pass (`keras.remat`), so training holds
+            `[B, chunk, N]` attention logits instead of `[B, N, N]`; the result is the same.
         **kwargs: passed to `keras.layers.Layer`.
 
     Reference:
@@ -37,9 +40,11 @@ class NonLocalBlock(keras.layers.Layer):
         use_bias: bool = True,
         l2: float = LAMBDA_REG,
         gate_l2: float = GATE_L2,
+        query_chunk_size: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.query_chunk_size = query_chunk_size
         self.key_dim = key_dim
         self.use_bias = use_bias
         self.l2 = l2
@@ -58,18 +63,32 @@ class NonLocalBlock(keras.layers.Layer):
         self.gate = GatedResidual(l2=self.gate_l2, name="gate")
         self.gate.build(input_shape, input_shape)
 
-    def attention_weights(self, inputs):
-        """Softmax weights `[B, N, N]` of every pixel (rows) over all pixels (columns)."""
+    def _queries_keys_scale(self, inputs):
+        """Queries `[B, N, d]`, transposed keys `[B, d, N]` and the logit scale."""
         batch = ops.shape(inputs)[0]
         queries = ops.reshape(self.query_conv(inputs), (batch, -1, self.key_dim))
         keys = ops.reshape(self.key_conv(inputs), (batch, -1, self.key_dim))
-        logits = self.scale * ops.matmul(queries, ops.transpose(keys, (0, 2, 1)))
-        return ops.softmax(logits, axis=-1)
+        return queries, ops.transpose(keys, (0, 2, 1)), ops.convert_to_tensor(self.scale)
+
+    def attention_weights(self, inputs):
+        """Softmax weights `[B, N, N]` of every pixel (rows) over all pixels (columns)."""
+        queries, keys, scale = self._queries_keys_scale(inputs)
+        return _weights(queries, keys, scale)
 
     def call(self, inputs):
         batch = ops.shape(inputs)[0]
         values = ops.reshape(self.value_conv(inputs), (batch, -1, ops.shape(inputs)[-1]))
-        attended = ops.matmul(self.attention_weights(inputs), values)
+        queries, keys, scale = self._queries_keys_scale(inputs)
+        if self.query_chunk_size is None:
+            attended = ops.matmul(_weights(queries, keys, scale), values)
+        else:
+            # The scale multiplies the queries outside `keras.remat`: passed in as a tensor,
+            # its gradient came out doubled (TF 2.21).
+            attend, size, queries = keras.remat(_attend), self.query_chunk_size, scale * queries
+            chunks = range(0, queries.shape[1], size)
+            attended = ops.concatenate(
+                [attend(queries[:, i : i + size], keys, values) for i in chunks], axis=1
+            )
         return self.gate(inputs, ops.reshape(attended, ops.shape(inputs)))
 
     def compute_output_shape(self, input_shape):
@@ -78,6 +97,20 @@ class NonLocalBlock(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            key_dim=self.key_dim, use_bias=self.use_bias, l2=self.l2, gate_l2=self.gate_l2
+            key_dim=self.key_dim,
+            use_bias=self.use_bias,
+            l2=self.l2,
+            gate_l2=self.gate_l2,
+            query_chunk_size=self.query_chunk_size,
         )
         return config
+
+
+def _weights(queries, keys, scale):
+    return ops.softmax(scale * ops.matmul(queries, keys), axis=-1)
+
+
+def _attend(queries, keys, values):
+    """softmax(queries keys) values for queries `[B, n, d]`, keys `[B, d, N]` and values
+    `[B, N, C]`."""
+    return ops.matmul(ops.softmax(ops.matmul(queries, keys), axis=-1), values)

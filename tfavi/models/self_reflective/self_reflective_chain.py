@@ -117,6 +117,7 @@ class SelfReflectiveChain(HierarchicalVAE):
         `features` is the layer's encoding of the data (`self.encoders[index]`);
         `z_previous` is z_{l-1} (ignored for the first layer).
         """
+        features = tf.cast(features, tf.float32)  # Mixed precision: densities in float32.
         if index == 0:
             standard = tfd.Normal(tf.zeros([tf.shape(features)[0], self.latent_dim]), 1.0)
             prior = tfd.Independent(standard, 1)
