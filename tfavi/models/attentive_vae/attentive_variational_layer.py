@@ -123,10 +123,15 @@ class AttentiveVariationalLayer(keras.layers.Layer):
         nonlocal_args = dict(nonlocal_key_dim=merge_nonlocal_key_dim, l2=l2, gate_l2=gate_l2)
         if self.is_first:
             self.posterior_net = GaussianParameterNet(
-                latent_channels, 3, num_convs=2, activation="elu", l2=l2, name="posterior_net"
+                latent_channels=latent_channels,
+                kernel_size=3,
+                num_convs=2,
+                activation="elu",
+                l2=l2,
+                name="posterior_net",
             )
         else:
-            self.merge = ConcatConv2D(self.decoder_width, **nonlocal_args, name="merge")
+            self.merge = ConcatConv2D(filters=self.decoder_width, **nonlocal_args, name="merge")
             self.decoder_cell = ResidualCell(
                 nonlocal_key_dim=cell_nonlocal_key_dim,
                 bn_momentum=bn_momentum,
@@ -135,28 +140,40 @@ class AttentiveVariationalLayer(keras.layers.Layer):
                 name="decoder_cell",
             )
             self.prior_net = GaussianParameterNet(
-                latent_channels, 1, activation="elu", l2=l2, name="prior_net"
+                latent_channels=latent_channels,
+                kernel_size=1,
+                activation="elu",
+                l2=l2,
+                name="prior_net",
             )
             self.encoder_merge = Conv2DSum(
-                encoder_channels + self.encoder_key_dim, **nonlocal_args, name="encoder_merge"
+                filters=encoder_channels + self.encoder_key_dim,
+                **nonlocal_args,
+                name="encoder_merge",
             )
             self.posterior_net = GaussianParameterNet(
-                latent_channels, 3, activation=None, l2=l2, name="posterior_net"
+                latent_channels=latent_channels,
+                kernel_size=3,
+                activation=None,
+                l2=l2,
+                name="posterior_net",
             )
         self.decoder_attention = None
         if decoder_attention_dim and not self.is_first:
             self.decoder_attention = DecoderDepthwiseAttention(
-                decoder_attention_layer_norm, gate_l2, name="decoder_attention"
+                use_layer_norm=decoder_attention_layer_norm,
+                gate_l2=gate_l2,
+                name="decoder_attention",
             )
         self.encoder_attention = None
         if encoder_attention_dim:
             self.encoder_attention = EncoderDepthwiseAttention(
-                encoder_attention_layer_norm, gate_l2, name="encoder_attention"
+                use_layer_norm=encoder_attention_layer_norm,
+                gate_l2=gate_l2,
+                name="encoder_attention",
             )
-        self.prior_bound = GaussianParameterBound(*prior_log_scale_bounds, name="prior_bound")
-        self.posterior_bound = GaussianParameterBound(
-            *posterior_log_scale_bounds, name="posterior_bound"
-        )
+        self.prior_bound = _bound(prior_log_scale_bounds, name="prior_bound")
+        self.posterior_bound = _bound(posterior_log_scale_bounds, name="posterior_bound")
 
     def build(self, feature_shape):
         batch, height, width = feature_shape[:3]
@@ -267,3 +284,8 @@ class AttentiveVariationalLayer(keras.layers.Layer):
             gate_l2=self.gate_l2,
         )
         return config
+
+
+def _bound(log_scale_bounds, name: str) -> GaussianParameterBound:
+    low, high = log_scale_bounds
+    return GaussianParameterBound(log_scale_low=low, log_scale_high=high, name=name)

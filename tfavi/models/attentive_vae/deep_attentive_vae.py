@@ -17,6 +17,7 @@ from tfavi.models.attentive_vae.weight_defaults import GATE_L2, LAMBDA_REG, l2_r
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 
 OUTPUT_DISTRIBUTIONS = ("discretized_logistic_mixture", "bernoulli")
+POSTERIOR_OUTPUTS = ("kl", "log_ratio", "posterior_loc", "posterior_scale", "encoder_attention")
 
 
 @tfavi_export
@@ -139,69 +140,91 @@ class DeepAttentiveVAE(HierarchicalVAE):
         self.l2 = l2
         self.gate_l2 = gate_l2
 
-        encoder_key_dim = encoder_attention_dim or 0
         self.encoder_channels = 2 * num_filters
-        self.context_channels = self.encoder_channels + encoder_key_dim
-        cell_args = dict(bn_momentum=bn_momentum, l2=l2, gate_l2=gate_l2)
+        self.context_channels = self.encoder_channels + (encoder_attention_dim or 0)
+        self._make_encoder()
+        self.latent_layers = [self._make_latent_layer(index) for index in range(num_layers)]
+        self._make_decoder_output()
+
+    @property
+    def _cell_args(self) -> dict:
+        return dict(bn_momentum=self.bn_momentum, l2=self.l2, gate_l2=self.gate_l2)
+
+    def _make_encoder(self):
+        """The pre-processing cell (stem width `num_filters` plus half the encoder key) and
+        the L encoder cells."""
         self.preprocess = ResidualCell(
-            preprocess_scales,
-            num_filters + encoder_key_dim // 2,
-            nonlocal_key_dim=preprocess_nonlocal_key_dim,
-            **cell_args,
+            scales=self.preprocess_scales,
+            stem_filters=self.num_filters + (self.encoder_attention_dim or 0) // 2,
+            nonlocal_key_dim=self.preprocess_nonlocal_key_dim,
+            **self._cell_args,
             name="preprocess",
         )
         self.encoder_cells = [
-            ResidualCell(nonlocal_key_dim=cell_nonlocal_key_dim, **cell_args, name=f"encoder_{j}")
-            for j in range(num_layers)
-        ]
-        self.latent_layers = [
-            AttentiveVariationalLayer(
-                index,
-                num_layers,
-                latent_channels,
-                self.context_channels,
-                self.encoder_channels,
-                decoder_attention_dim,
-                encoder_attention_dim,
-                decoder_attention_layer_norm,
-                encoder_attention_layer_norm,
-                cell_nonlocal_key_dim,
-                merge_nonlocal_key_dim,
-                prior_log_scale_bounds,
-                posterior_log_scale_bounds,
-                prior_noise_stddev,
-                posterior_noise_stddev,
-                **cell_args,
-                name=f"latent_{index}",
+            ResidualCell(
+                nonlocal_key_dim=self.cell_nonlocal_key_dim, **self._cell_args, name=f"encoder_{j}"
             )
-            for index in range(num_layers)
+            for j in range(self.num_layers)
         ]
-        # The model-level context norms: step l >= 2 normalises the stored c_{l-2} (with keys).
+
+    def _make_latent_layer(self, index: int) -> AttentiveVariationalLayer:
+        return AttentiveVariationalLayer(
+            index=index,
+            num_layers=self.num_layers,
+            latent_channels=self.latent_channels,
+            context_channels=self.context_channels,
+            encoder_channels=self.encoder_channels,
+            decoder_attention_dim=self.decoder_attention_dim,
+            encoder_attention_dim=self.encoder_attention_dim,
+            decoder_attention_layer_norm=self.decoder_attention_layer_norm,
+            encoder_attention_layer_norm=self.encoder_attention_layer_norm,
+            cell_nonlocal_key_dim=self.cell_nonlocal_key_dim,
+            merge_nonlocal_key_dim=self.merge_nonlocal_key_dim,
+            prior_log_scale_bounds=self.prior_log_scale_bounds,
+            posterior_log_scale_bounds=self.posterior_log_scale_bounds,
+            prior_noise_stddev=self.prior_noise_stddev,
+            posterior_noise_stddev=self.posterior_noise_stddev,
+            **self._cell_args,
+            name=f"latent_{index}",
+        )
+
+    def _make_decoder_output(self):
+        """The model-level context norms (step l >= 2 normalises the stored c_{l-2} with its
+        key), the final merge with z_{L-1}, the post-processing cell and the data head."""
         self.context_norms = []
-        if decoder_attention_dim:
+        if self.decoder_attention_dim:
             self.context_norms = [
                 keras.layers.LayerNormalization(
                     epsilon=1e-5,
-                    gamma_regularizer=l2_regularizer(gate_l2),
-                    beta_regularizer=l2_regularizer(gate_l2),
+                    gamma_regularizer=l2_regularizer(self.gate_l2),
+                    beta_regularizer=l2_regularizer(self.gate_l2),
                     name=f"context_norm_{l}",
                 )
-                for l in range(2, num_layers)  # noqa: E741
+                for l in range(2, self.num_layers)  # noqa: E741
             ]
         self.final_merge = ConcatConv2D(
-            self.context_channels, merge_nonlocal_key_dim, l2=l2, gate_l2=gate_l2, name="merge"
+            filters=self.context_channels,
+            nonlocal_key_dim=self.merge_nonlocal_key_dim,
+            l2=self.l2,
+            gate_l2=self.gate_l2,
+            name="merge",
         )
         self.postprocess = ResidualCell(
-            postprocess_scales,
-            nonlocal_key_dim=postprocess_nonlocal_key_dim,
-            **cell_args,
+            scales=self.postprocess_scales,
+            nonlocal_key_dim=self.postprocess_nonlocal_key_dim,
+            **self._cell_args,
             name="postprocess",
         )
-        if output_distribution == "bernoulli":
-            self.head = BernoulliHead(self.image_shape[-1], pad_size, l2=l2, name="head")
+        if self.output_distribution == "bernoulli":
+            self.head = BernoulliHead(
+                channels=self.image_shape[-1], pad_size=self.pad_size, l2=self.l2, name="head"
+            )
         else:
             self.head = DiscretizedLogisticMixtureHead(
-                num_mixtures, edge_threshold=edge_threshold, l2=l2, name="head"
+                num_mixtures=self.num_mixtures,
+                edge_threshold=self.edge_threshold,
+                l2=self.l2,
+                name="head",
             )
 
     @property
@@ -246,7 +269,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         likelihood's location (see `decode`). An integer `seed` (a Python int or an integer
         tensor, as in an exported SavedModel) makes the draw a stateless function of it."""
         outputs = self._top_down(num_samples, temperature=temperature, noise=self.noise(seed))
-        return self._location_image(outputs["params"])
+        return self.head.location(outputs["params"])
 
     def posterior_means_and_scales(self, images):
         """Posterior means and scales of every layer, each conditioned on the means above it."""
@@ -257,7 +280,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         """Images in [0, 1]: Bernoulli probabilities, or for the logistic mixture the location
         of each pixel's most probable component (with its RGB coupling), clipped."""
         outputs = self._top_down(ops.shape(latents[0])[0], latents=latents)
-        return self._location_image(outputs["params"])
+        return self.head.location(outputs["params"])
 
     def attention_weights(self, images) -> dict:
         """Depth-wise attention weights along the posterior-mean path of `images`.
@@ -301,50 +324,27 @@ class DeepAttentiveVAE(HierarchicalVAE):
         """The top-down pass. z_l is `latents[l]` if given, else a posterior draw (its mean
         with `posterior_mean`) if encoder `features` are given, else a prior draw at
         `temperature`; draws come from `noise` (default `self.noise()`). Returns the head
-        parameters and, per layer, the KL, log p(z) - log q(z), posterior mean and scale and
-        attention weights (the last four with `features`)."""
+        parameters and, per layer, the decoder attention weights and (with `features`) the
+        entries of `_posterior_step`."""
         noise = self.noise() if noise is None else noise
-        outputs = {
-            key: []
-            for key in (
-                "kl",
-                "log_ratio",
-                "posterior_loc",
-                "posterior_scale",
-                "decoder_attention",
-                "encoder_attention",
-            )
-        }
+        outputs = {key: [] for key in ("decoder_attention", *POSTERIOR_OUTPUTS)}
         memory, context, z = [], None, None
         for index, layer in enumerate(self.latent_layers):
             if index >= 2 and self.context_norms:
                 memory[index - 2] = self.context_norms[index - 2](memory[index - 2])
             step = layer.decode(batch_size, context, z, memory, training=training)
-            prior_raw, p_loc, p_scale = layer.prior(step.condition, noise, training=training)
+            prior = layer.prior(step.condition, noise, training=training)
             if features is None:
+                _, p_loc, p_scale = prior
                 z = p_loc + temperature * p_scale * _normal_like(p_loc, noise)
             else:
-                q_loc, q_scale, scores = layer.posterior(
-                    features[index:], step, prior_raw, noise, training=training
+                z, layer_outputs = self._posterior_step(
+                    layer, features[index:], step, prior, noise, posterior_mean, training
                 )
-                z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
-                outputs["kl"].append(
-                    diagonal_gaussian.sum_per_example(
-                        diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
-                    )
-                )
-                outputs["log_ratio"].append(
-                    diagonal_gaussian.sum_per_example(
-                        diagonal_gaussian.log_prob(z, p_loc, p_scale)
-                        - diagonal_gaussian.log_prob(z, q_loc, q_scale)
-                    )
-                )
-                outputs["posterior_loc"].append(q_loc)
-                outputs["posterior_scale"].append(q_scale)
-                if scores is not None:
-                    outputs["encoder_attention"].append(scores)
+                for key, value in layer_outputs.items():
+                    outputs[key].append(value)
             if latents is not None:
-                z = ops.cast(latents[index], p_loc.dtype)
+                z = ops.cast(latents[index], z.dtype)
             if step.attention is not None:
                 outputs["decoder_attention"].append(step.attention)
             context = step.context
@@ -354,19 +354,27 @@ class DeepAttentiveVAE(HierarchicalVAE):
         outputs["params"] = self.head(self.postprocess(merged, training=training))
         return outputs
 
-    def _location_image(self, params):
-        if self.output_distribution == "bernoulli":
-            return ops.sigmoid(self.head.crop(params))
-        logits, means, _, coefficients = self.head.unpack(params)
-        best = ops.expand_dims(ops.one_hot(ops.argmax(logits, axis=-1), self.num_mixtures), -2)
-        means = ops.sum(means * best, axis=-1)
-        coefficients = ops.sum(coefficients * best, axis=-1)
-        red = ops.clip(means[..., 0], -1.0, 1.0)
-        green = ops.clip(means[..., 1] + coefficients[..., 0] * red, -1.0, 1.0)
-        blue = ops.clip(
-            means[..., 2] + coefficients[..., 1] * red + coefficients[..., 2] * green, -1.0, 1.0
-        )
-        return (ops.stack([red, green, blue], axis=-1) + 1.0) / 2.0
+    def _posterior_step(self, layer, features, step, prior, noise, posterior_mean, training):
+        """z_l drawn from q(z_l | x, z_<l) (its mean with `posterior_mean`) and the layer's
+        `POSTERIOR_OUTPUTS`: KL(q || p), log p(z_l) - log q(z_l), posterior mean and scale,
+        and the encoder attention weights (absent without encoder attention)."""
+        prior_raw, p_loc, p_scale = prior
+        q_loc, q_scale, scores = layer.posterior(features, step, prior_raw, noise, training)
+        z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
+        outputs = {
+            "kl": diagonal_gaussian.sum_per_example(
+                diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
+            ),
+            "log_ratio": diagonal_gaussian.sum_per_example(
+                diagonal_gaussian.log_prob(z, p_loc, p_scale)
+                - diagonal_gaussian.log_prob(z, q_loc, q_scale)
+            ),
+            "posterior_loc": q_loc,
+            "posterior_scale": q_scale,
+        }
+        if scores is not None:
+            outputs["encoder_attention"] = scores
+        return z, outputs
 
     def get_config(self):
         config = super().get_config()

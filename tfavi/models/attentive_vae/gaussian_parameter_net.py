@@ -54,13 +54,19 @@ class GaussianParameterNet(keras.layers.Layer):
 
     def build(self, input_shape):
         hidden = [
-            PreActivationConv2D(input_shape[-1], 1, self.activation, l2=self.l2, name=f"conv_{i}")
+            PreActivationConv2D(
+                filters=input_shape[-1],
+                kernel_size=1,
+                activation=self.activation,
+                l2=self.l2,
+                name=f"conv_{i}",
+            )
             for i in range(self.num_convs - 1)
         ]
         output = PreActivationConv2D(
-            2 * self.latent_channels,
-            self.kernel_size,
-            self.activation,
+            filters=2 * self.latent_channels,
+            kernel_size=self.kernel_size,
+            activation=self.activation,
             l2=self.l2,
             name=f"conv_{self.num_convs - 1}",
         )
