@@ -2,9 +2,11 @@
 
 import keras
 import tensorflow as tf
+import tensorflow_probability as tfp
 from keras import ops
 
 from tfavi.api_export import tfavi_export
+from tfavi.distributions.lattice_posterior import STRUCTURES, sample_with_noise
 from tfavi.models.attentive_vae import diagonal_gaussian
 from tfavi.models.attentive_vae.attentive_variational_layer import AttentiveVariationalLayer
 from tfavi.models.attentive_vae.bernoulli_head import BernoulliHead
@@ -12,9 +14,12 @@ from tfavi.models.attentive_vae.concat_conv2d import ConcatConv2D
 from tfavi.models.attentive_vae.discretized_logistic_mixture_head import (
     DiscretizedLogisticMixtureHead,
 )
+from tfavi.models.attentive_vae.graphical_posterior import graphical_posterior
 from tfavi.models.attentive_vae.residual_cell import ResidualCell
 from tfavi.models.attentive_vae.weight_defaults import GATE_L2, LAMBDA_REG, l2_regularizer
 from tfavi.models.hierarchical_vae import HierarchicalVAE
+
+tfd = tfp.distributions
 
 OUTPUT_DISTRIBUTIONS = ("discretized_logistic_mixture", "bernoulli")
 POSTERIOR_OUTPUTS = ("kl", "log_ratio", "posterior_loc", "posterior_scale", "encoder_attention")
@@ -32,6 +37,17 @@ class DeepAttentiveVAE(HierarchicalVAE):
     merged with z_{L-1}, upsampled by the post-processing cell and mapped to a discretized
     logistic mixture (RGB) or Bernoulli (binary, cropped by `pad_size`) likelihood. The KL
     terms are analytic; `log_weight` evaluates log p(z) - log q(z) at the sampled z.
+
+    Posteriors: `diagonal` is the paper's N(mu, sigma^2). `chain`, `grid` and `extended_grid`
+    make every layer's q(z_l | x, z_<l), per channel, a Gaussian graphical model over the
+    `[H/2, W/2]` lattice of z_l (Peşte & Malagò, ICML 2017 workshop; docs/ggm_vae.md §2-§3):
+    the posterior network emits 1 (chain) or 2 (grids) extra raw coupling maps per channel
+    and `graphical_posterior` couples the bounded (mu, sigma) along raster order (chain),
+    through the block-bidiagonal precision factor L = diag(sigma)^{-1} (I + E) (extended
+    grid) or the 4-neighbour precision diag(sigma)^{-2} + G (grid); zero couplings give the
+    diagonal posterior. The priors stay diagonal; the KL is exact (per layer O(HW) for the
+    chain, O(HW^2) for the grids), samples are mu + L^{-T} eps with eps from the model's
+    noise stream (O(HW) for chain and extended grid).
 
     Widths (spec section 1): E = 2 `num_filters` encoder values plus the encoder-attention
     key, context V = E + encoder key, decoder cells V plus the decoder key and query. With
@@ -63,6 +79,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         bn_momentum: batch-norm momentum of all residual cells.
         l2: L2 strength of convolutions, batch norms and non-local scales (1.5e-4).
         gate_l2: L2 strength of layer norms, gates and the learned constant (0.01).
+        posterior_structure: `diagonal` (default), `chain`, `grid` or `extended_grid`.
         **kwargs: passed to `HierarchicalVAE` (e.g. `seed`).
 
     Example:
@@ -104,6 +121,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         bn_momentum: float = 0.9,
         l2: float = LAMBDA_REG,
         gate_l2: float = GATE_L2,
+        posterior_structure: str = "diagonal",
         **kwargs,
     ):
         super().__init__(image_shape=image_shape, num_latent_layers=num_layers, **kwargs)
@@ -114,6 +132,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
             postprocess_scales,
             output_distribution,
             pad_size,
+            posterior_structure,
         )
         self.num_layers = num_layers
         self.latent_channels = latent_channels
@@ -139,6 +158,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         self.bn_momentum = bn_momentum
         self.l2 = l2
         self.gate_l2 = gate_l2
+        self.posterior_structure = posterior_structure
 
         self.encoder_channels = 2 * num_filters
         self.context_channels = self.encoder_channels + (encoder_attention_dim or 0)
@@ -184,6 +204,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
             posterior_log_scale_bounds=self.posterior_log_scale_bounds,
             prior_noise_stddev=self.prior_noise_stddev,
             posterior_noise_stddev=self.posterior_noise_stddev,
+            posterior_structure=self.posterior_structure,
             **self._cell_args,
             name=f"latent_{index}",
         )
@@ -356,22 +377,17 @@ class DeepAttentiveVAE(HierarchicalVAE):
 
     def _posterior_step(self, layer, features, step, prior, noise, posterior_mean, training):
         """z_l drawn from q(z_l | x, z_<l) (its mean with `posterior_mean`) and the layer's
-        `POSTERIOR_OUTPUTS`: KL(q || p), log p(z_l) - log q(z_l), posterior mean and scale,
-        and the encoder attention weights (absent without encoder attention)."""
+        `POSTERIOR_OUTPUTS`: KL(q || p), log p(z_l) - log q(z_l), posterior mean and (marginal)
+        scale, and the encoder attention weights (absent without encoder attention)."""
         prior_raw, p_loc, p_scale = prior
-        q_loc, q_scale, scores = layer.posterior(features, step, prior_raw, noise, training)
-        z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
-        outputs = {
-            "kl": diagonal_gaussian.sum_per_example(
-                diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
-            ),
-            "log_ratio": diagonal_gaussian.sum_per_example(
-                diagonal_gaussian.log_prob(z, p_loc, p_scale)
-                - diagonal_gaussian.log_prob(z, q_loc, q_scale)
-            ),
-            "posterior_loc": q_loc,
-            "posterior_scale": q_scale,
-        }
+        q_loc, q_scale, couplings, scores = layer.posterior(
+            features, step, prior_raw, noise, training
+        )
+        if couplings is None:
+            z, outputs = _diagonal_terms(q_loc, q_scale, p_loc, p_scale, noise, posterior_mean)
+        else:
+            q = graphical_posterior(q_loc, q_scale, couplings, self.posterior_structure)
+            z, outputs = _graphical_terms(q, q_loc, p_loc, p_scale, noise, posterior_mean)
         if scores is not None:
             outputs["encoder_attention"] = scores
         return z, outputs
@@ -403,8 +419,39 @@ class DeepAttentiveVAE(HierarchicalVAE):
             bn_momentum=self.bn_momentum,
             l2=self.l2,
             gate_l2=self.gate_l2,
+            posterior_structure=self.posterior_structure,
         )
         return config
+
+
+def _diagonal_terms(q_loc, q_scale, p_loc, p_scale, noise, posterior_mean):
+    """z and the per-layer outputs of a diagonal posterior."""
+    z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
+    kl = diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
+    log_ratio = diagonal_gaussian.log_prob(z, p_loc, p_scale) - diagonal_gaussian.log_prob(
+        z, q_loc, q_scale
+    )
+    return z, {
+        "kl": diagonal_gaussian.sum_per_example(kl),
+        "log_ratio": diagonal_gaussian.sum_per_example(log_ratio),
+        "posterior_loc": q_loc,
+        "posterior_scale": q_scale,
+    }
+
+
+def _graphical_terms(q, q_loc, p_loc, p_scale, noise, posterior_mean):
+    """z and the per-layer outputs of a graphical posterior `q` (a float32 `LatticeNormal` of
+    mean `q_loc`): the exact KL to the diagonal prior and the marginal scales."""
+    loc, p_loc, p_scale = (tf.cast(t, tf.float32) for t in (q_loc, p_loc, p_scale))
+    p = tfd.Independent(tfd.Normal(p_loc, p_scale), reinterpreted_batch_ndims=3)
+    z = loc if posterior_mean else sample_with_noise(q, _normal_like(loc, noise))
+    outputs = {
+        "kl": tfd.kl_divergence(q, p),
+        "log_ratio": p.log_prob(z) - q.log_prob(z),
+        "posterior_loc": loc,
+        "posterior_scale": tf.sqrt(q.variance()),
+    }
+    return ops.cast(z, q_loc.dtype), {k: ops.cast(v, q_loc.dtype) for k, v in outputs.items()}
 
 
 def _normal_like(like, noise):
@@ -412,9 +459,19 @@ def _normal_like(like, noise):
 
 
 def _check_arguments(
-    image_shape, encoder_attention_dim, preprocess_scales, postprocess_scales, output, pad_size
+    image_shape,
+    encoder_attention_dim,
+    preprocess_scales,
+    postprocess_scales,
+    output,
+    pad_size,
+    posterior_structure,
 ):
     """Raises ValueError on an architecture the model cannot build."""
+    if posterior_structure not in STRUCTURES:
+        raise ValueError(
+            f"posterior_structure must be one of {STRUCTURES}, got {posterior_structure!r}."
+        )
     if output not in OUTPUT_DISTRIBUTIONS:
         raise ValueError(
             f"output_distribution must be one of {OUTPUT_DISTRIBUTIONS}, got {output!r}"
