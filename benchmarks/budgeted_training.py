@@ -7,6 +7,8 @@ of them alike. Each logs a learning curve of the training objective and of the t
 ELBO on a fixed subset of test images.
 """
 
+import json
+import os
 import time
 
 import numpy as np
@@ -24,7 +26,9 @@ class BudgetedRun:
     """Zoo model `name` trained one step at a time until `minutes` of its own training time.
 
     `label` names the run in logs and results (default: `name`), so that variants of one zoo
-    model made by `overrides` can be told apart.
+    model made by `overrides` can be told apart; `max_steps` also ends it after that many
+    steps. `save` and `restore` checkpoint the run (model, optimizer, clock, curve); a
+    restored run continues the data where it stopped.
     """
 
     def __init__(
@@ -36,6 +40,7 @@ class BudgetedRun:
         curve_images: tf.data.Dataset,
         data_dir: str | None,
         label: str | None = None,
+        max_steps: int | None = None,
     ):
         self.name = label or name
         self.config = zoo.resolve_config(name, overrides=overrides)
@@ -43,34 +48,36 @@ class BudgetedRun:
         self.steps_per_epoch = (
             data.num_examples(self.config.dataset, "train", data_dir) // self.config.batch_size
         )
-        optimizer = make_optimizer(self.config, self.steps_per_epoch)
+        self.optimizer = make_optimizer(self.config, self.steps_per_epoch)
         self._train_step = make_train_step(
             self.model,
-            optimizer,
+            self.optimizer,
             tf.distribute.get_strategy(),
             self.config.batch_size,
             self.config.grad_clip_norm,
         )
         self._nelbo = tf.function(lambda x: self.model.objective(x, training=False)[0])
         self._curve_images = curve_images
-        self._batches = self._all_batches(data_dir)
+        self._data_dir = data_dir
+        self._batches = self._all_batches()
         self.budget, self.elapsed, self.steps = 60.0 * minutes, 0.0, 0
+        self.max_steps = max_steps
         self._point_every = self.budget / curve_points
         self._next_point, self._window = self._point_every, []
         self.curve, self.compile_seconds = [], 0.0
         print(f"{self.name}: {self.model.count_params():,} weights, {minutes:g} min", flush=True)
 
-    def _all_batches(self, data_dir):
-        epoch = 0
+    def _all_batches(self, start_step: int = 0):
+        epoch, skip = divmod(start_step, self.steps_per_epoch)
         while True:
             beta = kl_beta(epoch, self.config.kl_beta_start, self.config.kl_warmup_epochs)
             self.model.kl_beta.assign(beta)
-            yield from epoch_batches(self.config, epoch, data_dir)
-            epoch += 1
+            yield from epoch_batches(self.config, epoch, self._data_dir, skip_batches=skip)
+            epoch, skip = epoch + 1, 0
 
     @property
     def done(self) -> bool:
-        return self.elapsed >= self.budget
+        return self.elapsed >= self.budget or self.steps >= (self.max_steps or np.inf)
 
     def step(self) -> None:
         """One training step on the clock (the first, which traces, off it)."""
@@ -102,6 +109,40 @@ class BudgetedRun:
         self._next_point += self._point_every
         self._window = []
 
+    def save(self, directory: str) -> None:
+        """Writes the model, the optimizer and the run's clock and curve to `directory`."""
+        tf.train.Checkpoint(model=self.model, optimizer=self.optimizer).write(
+            os.path.join(directory, "checkpoint")
+        )
+        with open(os.path.join(directory, "run_state.json"), "w") as f:
+            json.dump(self._state(), f)
+
+    def restore(self, directory: str) -> bool:
+        """Restores a run saved in `directory`; False if there is none."""
+        path = os.path.join(directory, "run_state.json")
+        if not os.path.exists(path):
+            return False
+        self.optimizer.build(self.model.trainable_variables)
+        tf.train.Checkpoint(model=self.model, optimizer=self.optimizer).read(
+            os.path.join(directory, "checkpoint")
+        ).assert_existing_objects_matched()
+        with open(path) as f:
+            state = json.load(f)
+        self.elapsed, self.steps = state["elapsed"], state["steps"]
+        self.curve, self.compile_seconds = state["curve"], state["compile_seconds"]
+        self._batches = self._all_batches(self.steps)
+        self._next_point = (len(self.curve) + 1) * self._point_every
+        self._window = []
+        return True
+
+    def _state(self) -> dict:
+        return dict(
+            elapsed=self.elapsed,
+            steps=self.steps,
+            curve=self.curve,
+            compile_seconds=self.compile_seconds,
+        )
+
     def evaluate(self, test: tf.data.Dataset, num_importance_samples: int, chunk_size: int):
         """The test ELBO and importance-weighted bound, with the run's figures."""
         start = time.time()
@@ -118,9 +159,12 @@ class BudgetedRun:
         return results
 
 
-def train_in_turn(runs: list[BudgetedRun]) -> None:
-    """Steps every unfinished run in turn until each has spent its budget."""
+def train_in_turn(runs: list[BudgetedRun], after_step=None) -> None:
+    """Steps every unfinished run in turn until each has spent its budget; `after_step(run)`
+    (e.g. a checkpoint) follows every step."""
     while not all(run.done for run in runs):
         for run in runs:
             if not run.done:
                 run.step()
+                if after_step is not None:
+                    after_step(run)
