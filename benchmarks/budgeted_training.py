@@ -65,6 +65,7 @@ class BudgetedRun:
         self._point_every = self.budget / curve_points
         self._next_point, self._window = self._point_every, []
         self.curve, self.compile_seconds = [], 0.0
+        self.timed_steps, self._traced = 0, False
         print(f"{self.name}: {self.model.count_params():,} weights, {minutes:g} min", flush=True)
 
     def _all_batches(self, start_step: int = 0):
@@ -80,14 +81,16 @@ class BudgetedRun:
         return self.elapsed >= self.budget or self.steps >= (self.max_steps or np.inf)
 
     def step(self) -> None:
-        """One training step on the clock (the first, which traces, off it)."""
+        """One training step on the clock (the first of the process, which traces, off it)."""
         batch = next(self._batches)
         start = time.time()
         loss = float(self._train_step(batch)[0])
-        if self.steps == 0:
-            self.compile_seconds = time.time() - start
-        else:
+        if self._traced:
             self.elapsed += time.time() - start
+            self.timed_steps += 1
+        else:  # the first step in this process traces the step function
+            self.compile_seconds += time.time() - start
+            self._traced = True
         self.steps += 1
         self._window.append(loss)
         if self.elapsed >= self._next_point or self.done:
@@ -130,6 +133,7 @@ class BudgetedRun:
             state = json.load(f)
         self.elapsed, self.steps = state["elapsed"], state["steps"]
         self.curve, self.compile_seconds = state["curve"], state["compile_seconds"]
+        self.timed_steps = state["timed_steps"]
         self._batches = self._all_batches(self.steps)
         self._next_point = (len(self.curve) + 1) * self._point_every
         self._window = []
@@ -141,6 +145,7 @@ class BudgetedRun:
             steps=self.steps,
             curve=self.curve,
             compile_seconds=self.compile_seconds,
+            timed_steps=self.timed_steps,
         )
 
     def evaluate(self, test: tf.data.Dataset, num_importance_samples: int, chunk_size: int):

@@ -105,10 +105,9 @@ def _checkpointer(cells: dict):
 def _evaluate(run: BudgetedRun, test) -> dict:
     results = run.evaluate(test, FLAGS.num_importance_samples, FLAGS.chunk_size)
     kl, _ = per_layer_kl(run.model, test)
-    timed_steps = max(run.steps - 1, 1)  # the first step traces, off the clock
     results.update(
         per_layer_kl=kl.tolist(),
-        seconds_per_step=run.elapsed / timed_steps,
+        seconds_per_step=run.elapsed / max(run.timed_steps, 1),
         **{name: -results[key] for name, key in METRICS.items()},
     )
     return results

@@ -101,6 +101,14 @@ def test_couplings_are_trained():
     assert np.all(np.isfinite(gradient)) and np.abs(couplings).max() > 0
 
 
+@pytest.mark.parametrize("structure, coupling_maps", [("chain", 1), ("extended_grid", 2)])
+def test_couplings_add_output_channels_to_every_posterior_network(structure, coupling_maps):
+    # Per layer, coupling_maps * C more outputs of the 3x3 WN conv on E + k_e = 10 channels,
+    # each with 9 * 10 kernel weights, a bias and a weight-norm scale.
+    extra = _model(posterior_structure=structure).count_params() - _model().count_params()
+    assert extra == TINY["num_layers"] * coupling_maps * TINY["latent_channels"] * (9 * 10 + 2)
+
+
 def test_unknown_structure_names_the_choices():
     with pytest.raises(ValueError, match="posterior_structure must be one of"):
         DeepAttentiveVAE(**(TINY | dict(posterior_structure="tree")))
