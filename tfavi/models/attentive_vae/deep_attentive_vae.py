@@ -45,9 +45,10 @@ class DeepAttentiveVAE(HierarchicalVAE):
     and `graphical_posterior` couples the bounded (mu, sigma) along raster order (chain),
     through the block-bidiagonal precision factor L = diag(sigma)^{-1} (I + E) (extended
     grid) or the 4-neighbour precision diag(sigma)^{-2} + G (grid); zero couplings give the
-    diagonal posterior. The priors stay diagonal; the KL is exact (per layer O(HW) for the
-    chain, O(HW^2) for the grids), samples are mu + L^{-T} eps with eps from the model's
-    noise stream (O(HW) for chain and extended grid).
+    diagonal posterior. The priors stay diagonal; the KL is exact (its trace term costs O(HW)
+    for the chain and O(HW x W^2) for the grids, by the block recursion of §3.4); samples are
+    mu + L^{-T} eps with eps from the model's noise stream and, like log q, cost O(HW) for the
+    chain and the extended grid.
 
     Widths (spec section 1): E = 2 `num_filters` encoder values plus the encoder-attention
     key, context V = E + encoder key, decoder cells V plus the decoder key and query. With
