@@ -75,6 +75,18 @@ def test_per_layer_kl_equals_the_dense_kl(structure, monkeypatch):
         np.testing.assert_allclose(kl[:, layer], expected, rtol=1e-4)
 
 
+@pytest.mark.parametrize("config", ["attentive_rgb", "nvae_rgb"])
+def test_every_configuration_takes_a_graphical_posterior(config):
+    keras.utils.set_random_seed(0)
+    model = DeepAttentiveVAE(**(CONFIGS[config] | dict(posterior_structure="grid")))
+    x = _images(model.image_shape)
+    outputs = model(x, training=True)
+    assert outputs["kl"].shape == (3, 3) and np.all(outputs["kl"].numpy() >= 0)
+    assert np.all(np.isfinite(outputs["log_weight"].numpy()))
+    for images in (model.reconstruct(x), model.sample(2, 0.7, seed=1)):
+        assert images.shape[1:] == model.image_shape
+
+
 @pytest.mark.parametrize("structure", ["chain", "extended_grid"])
 def test_log_weight_minus_recon_averages_to_minus_the_kl(structure):
     # log w - log p(x|z) = sum_l log p(z_l) - log q(z_l): its mean under q is -KL, so the
