@@ -7,6 +7,8 @@ of them alike. Each logs a learning curve of the training objective and of the t
 ELBO on a fixed subset of test images.
 """
 
+import json
+import os
 import time
 
 import numpy as np
@@ -22,7 +24,9 @@ class BudgetedRun:
     by the training loop of `tools/train.py` (`EpochLoop`) without its files.
 
     `label` names the run in logs and results (default: `name`), so that variants of one zoo
-    model made by `overrides` can be told apart.
+    model made by `overrides` can be told apart; `max_steps` also ends it after that many
+    steps. `save` and `restore` checkpoint the run (model, optimizer, clock, curve); a
+    restored run continues the data where it stopped.
     """
 
     def __init__(
@@ -34,6 +38,7 @@ class BudgetedRun:
         curve_images: tf.data.Dataset,
         data_dir: str | None,
         label: str | None = None,
+        max_steps: int | None = None,
     ):
         self.name = label or name
         self.config = zoo.resolve_config(name, overrides=overrides)
@@ -42,23 +47,27 @@ class BudgetedRun:
         self._nelbo = tf.function(lambda x: self.model.objective(x, training=False)[0])
         self._curve_images = curve_images
         self.budget, self.elapsed, self.steps = 60.0 * minutes, 0.0, 0
+        self.max_steps = max_steps
         self._point_every = self.budget / curve_points
         self._next_point, self._window = self._point_every, []
         self.curve, self.compile_seconds = [], 0.0
+        self.timed_steps, self._traced = 0, False
         print(f"{self.name}: {self.model.count_params():,} weights, {minutes:g} min", flush=True)
 
     @property
     def done(self) -> bool:
-        return self.elapsed >= self.budget
+        return self.elapsed >= self.budget or self.steps >= (self.max_steps or np.inf)
 
     def step(self) -> None:
-        """One training step on the clock (the first, which traces, off it)."""
+        """One training step on the clock (the first of the process, which traces, off it)."""
         start = time.time()
         (loss,) = self.loop.train(1)
-        if self.steps == 0:
-            self.compile_seconds = time.time() - start
-        else:
+        if self._traced:
             self.elapsed += time.time() - start
+            self.timed_steps += 1
+        else:  # the first step in this process traces the step function
+            self.compile_seconds += time.time() - start
+            self._traced = True
         self.steps += 1
         self._window.append(loss)
         if self.elapsed >= self._next_point or self.done:
@@ -80,6 +89,40 @@ class BudgetedRun:
         self._next_point += self._point_every
         self._window = []
 
+    def save(self, directory: str) -> None:
+        """Writes the loop's state (model, optimizer, noise) and the run's clock and curve to
+        `directory`."""
+        tf.train.Checkpoint(**self.loop.state()).write(os.path.join(directory, "checkpoint"))
+        with open(os.path.join(directory, "run_state.json"), "w") as f:
+            json.dump(self._state(), f)
+
+    def restore(self, directory: str) -> bool:
+        """Restores a run saved in `directory`; False if there is none."""
+        path = os.path.join(directory, "run_state.json")
+        if not os.path.exists(path):
+            return False
+        tf.train.Checkpoint(**self.loop.state()).read(
+            os.path.join(directory, "checkpoint")
+        ).assert_existing_objects_matched()
+        self.loop.forget_batches()  # The data continues from the restored step.
+        with open(path) as f:
+            state = json.load(f)
+        self.elapsed, self.steps = state["elapsed"], state["steps"]
+        self.curve, self.compile_seconds = state["curve"], state["compile_seconds"]
+        self.timed_steps = state["timed_steps"]
+        self._next_point = (len(self.curve) + 1) * self._point_every
+        self._window = []
+        return True
+
+    def _state(self) -> dict:
+        return dict(
+            elapsed=self.elapsed,
+            steps=self.steps,
+            curve=self.curve,
+            compile_seconds=self.compile_seconds,
+            timed_steps=self.timed_steps,
+        )
+
     def evaluate(self, test: tf.data.Dataset, num_importance_samples: int, chunk_size: int):
         """The test ELBO and importance-weighted bound, with the run's figures."""
         start = time.time()
@@ -96,9 +139,12 @@ class BudgetedRun:
         return results
 
 
-def train_in_turn(runs: list[BudgetedRun]) -> None:
-    """Steps every unfinished run in turn until each has spent its budget."""
+def train_in_turn(runs: list[BudgetedRun], after_step=None) -> None:
+    """Steps every unfinished run in turn until each has spent its budget; `after_step(run)`
+    (e.g. a checkpoint) follows every step."""
     while not all(run.done for run in runs):
         for run in runs:
             if not run.done:
                 run.step()
+                if after_step is not None:
+                    after_step(run)

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
 from benchmarks.budgeted_training import BudgetedRun, train_in_turn  # noqa: E402
+from benchmarks.small_attentive import RECIPE, SMALL, per_layer_kl  # noqa: E402
 from tfavi import data  # noqa: E402
 
 flags.DEFINE_float("minutes", 5.0, "Training minutes per variant.")
@@ -30,14 +31,6 @@ flags.DEFINE_integer("curve_points", 5, "Points of each learning curve.")
 flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
 FLAGS = flags.FLAGS
 
-SMALL = dict(
-    num_layers=6,
-    latent_channels=4,
-    num_filters=16,
-    merge_nonlocal_key_dim=None,
-    postprocess_nonlocal_key_dim=None,
-)
-RECIPE = ["lr_schedule='constant'", "learning_rate=1e-3", "kl_warmup_epochs=0"]
 VARIANTS = {
     "attentive": [],
     "no attention": ["model.decoder_attention_dim=None", "model.encoder_attention_dim=None"],
@@ -67,9 +60,7 @@ def main(argv):
     np.set_printoptions(precision=2, suppress=True, linewidth=150)
     print("\nper-layer KL (nats) on test images, layer 0 (top) first:")
     for run in runs:
-        outputs = [run.model(images, training=False) for images in test]
-        kl = np.concatenate([o["kl"] for o in outputs]).mean(axis=0)
-        nelbo = np.concatenate([run.model.elbo_terms(o)["nelbo"] for o in outputs]).mean()
+        kl, nelbo = per_layer_kl(run.model, test)
         active = int(np.sum(kl > 0.1 * kl.max()))
         print(
             f"  {run.name:>12}: {kl}  ({active} of {kl.size} layers above 10% of the largest; "

@@ -65,6 +65,11 @@ OMNIGLOT_ATTENTIVE = dict(
 )
 """7,875,675 trainable weights."""
 
+MNIST_CHAIN = dict(OMNIGLOT_ATTENTIVE, posterior_structure="chain")
+"""The MNIST model with chain (raster-order) GGM posteriors in every latent layer (issue 14)."""
+MNIST_EXTENDED_GRID = dict(OMNIGLOT_ATTENTIVE, posterior_structure="extended_grid")
+"""The MNIST model with extended-grid GGM posteriors in every latent layer (issue 14)."""
+
 SMOKE = dict(
     num_layers=3,
     latent_channels=4,
@@ -91,6 +96,8 @@ for name, model_kwargs, recipe, smoke in [
     ("nvae_16", CIFAR10_NVAE, "attentive_cifar10", SMOKE),
     ("attentive_vae_omniglot_15", OMNIGLOT_ATTENTIVE, "attentive_omniglot", SMOKE_OMNIGLOT),
     ("attentive_vae_mnist", OMNIGLOT_ATTENTIVE, "attentive_mnist", SMOKE_OMNIGLOT),
+    ("attentive_vae_mnist_chain", MNIST_CHAIN, "attentive_mnist", SMOKE_OMNIGLOT),
+    ("attentive_vae_mnist_extgrid", MNIST_EXTENDED_GRID, "attentive_mnist", SMOKE_OMNIGLOT),
 ]:
     register(
         ZooEntry(

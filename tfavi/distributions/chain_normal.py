@@ -1,10 +1,28 @@
-"""Chain-structured normal (tridiagonal precision) from raw encoder outputs."""
+"""Chain-structured normal (tridiagonal precision) from its factor or raw encoder outputs."""
 
 import tensorflow as tf
 
 from tfavi.distributions._constraints import positive
 from tfavi.distributions.sparse_precision_normal import SparsePrecisionNormal
 from tfavi.linalg.linear_operator_lower_bidiagonal import LinearOperatorLowerBidiagonal
+
+
+def chain_normal(
+    loc: tf.Tensor, diag: tf.Tensor, subdiag: tf.Tensor, num_trace_probes: int | None = None
+) -> SparsePrecisionNormal:
+    """N(loc, (L L^T)^{-1}) with L lower bidiagonal: L_ii = diag_i > 0, L_{i+1,i} = subdiag_i.
+
+    Args:
+      loc: [..., n] mean.
+      diag: [..., n] positive diagonal of L.
+      subdiag: [..., n-1] sub-diagonal of L.
+      num_trace_probes: see `SparsePrecisionNormal`.
+
+    Returns:
+      A `SparsePrecisionNormal` with event shape [n].
+    """
+    factor = LinearOperatorLowerBidiagonal(diag, subdiag)
+    return SparsePrecisionNormal(loc, factor, num_trace_probes=num_trace_probes)
 
 
 def chain_normal_from_raw(
@@ -29,5 +47,4 @@ def chain_normal_from_raw(
     Returns:
       A `SparsePrecisionNormal` with event shape [n].
     """
-    factor = LinearOperatorLowerBidiagonal(positive(raw_diag, min_diag), raw_subdiag)
-    return SparsePrecisionNormal(loc, factor, num_trace_probes=num_trace_probes)
+    return chain_normal(loc, positive(raw_diag, min_diag), raw_subdiag, num_trace_probes)

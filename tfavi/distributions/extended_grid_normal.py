@@ -1,11 +1,35 @@
-"""Extended-grid normal (block-tridiagonal precision) from raw encoder outputs."""
+"""Extended-grid normal (block-tridiagonal precision) from its factor or raw encoder outputs."""
 
 import tensorflow as tf
 
 from tfavi.distributions._constraints import positive
 from tfavi.distributions.sparse_precision_normal import SparsePrecisionNormal
-from tfavi.linalg._bands import merge_last_two
+from tfavi.linalg import merge_last_two
 from tfavi.linalg.linear_operator_block_lower_bidiagonal import LinearOperatorBlockLowerBidiagonal
+
+
+def extended_grid_normal(
+    loc: tf.Tensor,
+    diag: tf.Tensor,
+    horizontal: tf.Tensor,
+    vertical: tf.Tensor,
+    num_trace_probes: int | None = None,
+) -> SparsePrecisionNormal:
+    """N(loc, (L L^T)^{-1}) on an r x c lattice with L block lower-bidiagonal: L[(i,j),(i,j)] =
+    diag[i,j] > 0, L[(i,j+1),(i,j)] = horizontal[i,j], L[(i+1,j),(i,j)] = vertical[i,j].
+
+    Args:
+      loc: [..., r, c] mean on the lattice.
+      diag: [..., r, c] positive diagonal of L.
+      horizontal: [..., r, c-1] within-row entries of L.
+      vertical: [..., r-1, c] between-row entries of L.
+      num_trace_probes: see `SparsePrecisionNormal`.
+
+    Returns:
+      A `SparsePrecisionNormal` with event shape [r * c].
+    """
+    factor = LinearOperatorBlockLowerBidiagonal(diag, horizontal, vertical)
+    return SparsePrecisionNormal(merge_last_two(loc), factor, num_trace_probes=num_trace_probes)
 
 
 def extended_grid_normal_from_raw(
@@ -34,7 +58,6 @@ def extended_grid_normal_from_raw(
     Returns:
       A `SparsePrecisionNormal` with event shape [r * c].
     """
-    factor = LinearOperatorBlockLowerBidiagonal(
-        positive(raw_diag, min_diag), raw_horizontal, raw_vertical
+    return extended_grid_normal(
+        loc, positive(raw_diag, min_diag), raw_horizontal, raw_vertical, num_trace_probes
     )
-    return SparsePrecisionNormal(merge_last_two(loc), factor, num_trace_probes=num_trace_probes)

@@ -1,10 +1,10 @@
-"""Regular-grid normal (4-neighbour precision, Gershgorin construction) from raw outputs."""
+"""Regular-grid normal (4-neighbour precision, Gershgorin construction)."""
 
 import tensorflow as tf
 
 from tfavi.distributions._constraints import positive
 from tfavi.distributions.sparse_precision_normal import SparsePrecisionNormal
-from tfavi.linalg._bands import merge_last_two, pad_axis
+from tfavi.linalg import merge_last_two, pad_axis
 from tfavi.linalg.grid_precision_cholesky import grid_precision_cholesky
 
 
@@ -31,10 +31,42 @@ def gershgorin_grid_diagonal(
     Returns:
       The diagonal [..., r, c].
     """
+    return _dominant_diagonal(positive(raw_diag, min_diag), horizontal, vertical, margin)
+
+
+def _dominant_diagonal(base, horizontal, vertical, margin):
+    """(1 + margin) sum_{j ~ i} |P_ij| + base_i."""
     h, v = tf.abs(horizontal), tf.abs(vertical)
     radius = pad_axis(h, -1, 1, 0) + pad_axis(h, -1, 0, 1)
     radius += pad_axis(v, -2, 1, 0) + pad_axis(v, -2, 0, 1)
-    return (1.0 + margin) * radius + positive(raw_diag, min_diag)
+    return (1.0 + margin) * radius + base
+
+
+def grid_normal(
+    loc: tf.Tensor,
+    base_diag: tf.Tensor,
+    horizontal: tf.Tensor,
+    vertical: tf.Tensor,
+    margin: float = 1e-3,
+    num_trace_probes: int | None = None,
+) -> SparsePrecisionNormal:
+    """The regular-grid normal with 4-neighbour precision P on an r x c lattice: off-diagonal
+    entries `horizontal` and `vertical`, P_ii = (1 + margin) sum_{j ~ i} |P_ij| + base_diag_i.
+
+    Args:
+      loc: [..., r, c] mean on the lattice.
+      base_diag: [..., r, c] positive part of P's diagonal beyond the Gershgorin radius.
+      horizontal: [..., r, c-1] couplings P[(i,j),(i,j+1)].
+      vertical: [..., r-1, c] couplings P[(i,j),(i+1,j)].
+      margin: relative dominance margin.
+      num_trace_probes: see `SparsePrecisionNormal`.
+
+    Returns:
+      A `SparsePrecisionNormal` with event shape [r * c].
+    """
+    diag = _dominant_diagonal(base_diag, horizontal, vertical, margin)
+    factor = grid_precision_cholesky(diag, horizontal, vertical)
+    return SparsePrecisionNormal(merge_last_two(loc), factor, num_trace_probes=num_trace_probes)
 
 
 def grid_normal_from_raw(
@@ -63,6 +95,5 @@ def grid_normal_from_raw(
     Returns:
       A `SparsePrecisionNormal` with event shape [r * c].
     """
-    diag = gershgorin_grid_diagonal(raw_diag, horizontal, vertical, min_diag)
-    factor = grid_precision_cholesky(diag, horizontal, vertical)
-    return SparsePrecisionNormal(merge_last_two(loc), factor, num_trace_probes=num_trace_probes)
+    base_diag = positive(raw_diag, min_diag)
+    return grid_normal(loc, base_diag, horizontal, vertical, num_trace_probes=num_trace_probes)

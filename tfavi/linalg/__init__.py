@@ -1,5 +1,6 @@
 """Structured linear operators for Gaussian graphical models (Peşte & Malagò, 2017)."""
 
+from tfavi.linalg.bands import merge_last_two, pad_axis
 from tfavi.linalg.block_bidiagonal_inverse_gram import block_bidiagonal_inverse_gram_diag
 from tfavi.linalg.grid_precision_cholesky import grid_precision_cholesky
 from tfavi.linalg.hutchinson import hutchinson_inverse_gram_trace
@@ -16,4 +17,6 @@ __all__ = [
     "block_bidiagonal_inverse_gram_diag",
     "grid_precision_cholesky",
     "hutchinson_inverse_gram_trace",
+    "merge_last_two",
+    "pad_axis",
 ]

@@ -6,7 +6,7 @@ autoencoders" (ICML 2017 workshop); recursion as reconstructed in docs/ggm_vae.m
 
 import tensorflow as tf
 
-from tfavi.linalg._bands import merge_last_two
+from tfavi.linalg.bands import merge_last_two
 
 
 def _blocks_first(x: tf.Tensor) -> tf.Tensor:

@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from tfavi.linalg._bands import blocks_to_bands, pad_axis
+from tfavi.linalg.bands import blocks_to_bands, pad_axis
 from tfavi.linalg.linear_operator_banded_lower_triangular import (
     LinearOperatorBandedLowerTriangular,
 )

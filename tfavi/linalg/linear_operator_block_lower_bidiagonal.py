@@ -2,8 +2,8 @@
 
 import tensorflow as tf
 
-from tfavi.linalg._bands import banded_matmul, merge_last_two, pad_axis
 from tfavi.linalg._precision_factor_base import PrecisionFactorBase
+from tfavi.linalg.bands import banded_matmul, merge_last_two, pad_axis
 from tfavi.linalg.block_bidiagonal_inverse_gram import block_bidiagonal_inverse_gram_diag
 
 

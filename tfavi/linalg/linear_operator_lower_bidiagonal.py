@@ -3,7 +3,7 @@
 import tensorflow as tf
 
 from tfavi.linalg._banded_base import BandedLowerTriangularBase
-from tfavi.linalg._bands import pad_axis
+from tfavi.linalg.bands import pad_axis
 
 
 class LinearOperatorLowerBidiagonal(BandedLowerTriangularBase):

@@ -32,11 +32,10 @@ def test_zero_padding_keeps_the_whole_image():
     )
 
 
-def test_samples_are_cropped_binary_with_the_right_mean():
-    logits = np.full((4000, 5, 5, 1), 0.8, "float32")
-    samples = BernoulliHead(pad_size=1).sample(logits, seed=1).numpy()
-    assert samples.shape == (4000, 3, 3, 1) and set(np.unique(samples)) <= {0.0, 1.0}
-    assert abs(samples.mean() - 1 / (1 + np.exp(-0.8))) < 0.01
+def test_location_is_the_probability_of_the_cropped_pixels():
+    logits, _ = _case(pad=1, size=5)
+    expected = 1 / (1 + np.exp(-logits[:, 1:-1, 1:-1]))
+    np.testing.assert_allclose(BernoulliHead(pad_size=1).location(logits), expected, rtol=1e-6)
 
 
 def test_serialization(tmp_path):

@@ -90,17 +90,16 @@ def test_autoregressive_means_and_mixture_weights_against_scipy():
     np.testing.assert_allclose(log_prob, [np.log(bins).sum()], rtol=1e-4)
 
 
-def test_samples_follow_the_autoregressive_means_at_small_scale():
+def test_location_is_the_best_component_with_the_clipped_rgb_coupling():
     head = DiscretizedLogisticMixtureHead(num_mixtures=2)
-    params = _params(num_mixtures=2, red=(0.2, -7.0), green=(-0.3, -7.0), blue=(0.1, -7.0))
-    params[..., 0] = 50.0  # only the first component is ever selected
+    params = _params(num_mixtures=2, red=(1.3, -7.0), green=(-0.3, -7.0), blue=(0.1, -7.0))
+    params[..., 0] = 50.0  # the first component is the most probable
     params[..., 2 + 9 : 2 + 9 + 3] = np.arctanh(-0.9)  # the second one has other coefficients
-    samples = head.sample(np.repeat(params, 8, axis=0), seed=3).numpy()
-    red = 0.2
+    red = 1.0  # clipped before it shifts green and blue
     green = -0.3 + 0.4 * red
     blue = 0.1 - 0.3 * red + 0.6 * green
     np.testing.assert_allclose(
-        samples, np.broadcast_to((np.array([red, green, blue]) + 1) / 2, samples.shape), atol=0.01
+        head.location(params).numpy()[0, 0, 0], (np.array([red, green, blue]) + 1) / 2, rtol=1e-6
     )
 
 

@@ -22,6 +22,17 @@ def test_noise_only_on_log_scale_half_and_only_in_training():
     assert abs((noisy - clean)[..., 3:].std() - 0.1) < 0.005
 
 
+def test_coupling_maps_follow_the_gaussian_and_take_no_noise():
+    keras.utils.set_random_seed(0)
+    net = GaussianParameterNet(latent_channels=3, noise_stddev=0.1, num_coupling_maps=2)
+    x = _normal(64, 4, 4, 5)
+    clean, noisy = net(x, training=False).numpy(), net(x, training=True).numpy()
+    assert clean.shape == (64, 4, 4, 12) == net.compute_output_shape(x.shape)
+    np.testing.assert_array_equal(noisy[..., :3], clean[..., :3])
+    np.testing.assert_array_equal(noisy[..., 6:], clean[..., 6:])
+    assert abs((noisy - clean)[..., 3:6].std() - 0.1) < 0.005
+
+
 def test_initial_posterior_keeps_the_width_then_maps_to_twice_the_latent():
     net = GaussianParameterNet(latent_channels=2, kernel_size=3, num_convs=2)
     assert net(_normal(1, 4, 4, 6)).shape == (1, 4, 4, 4)

@@ -70,6 +70,17 @@ NETS = {
     "omniglot_prior": (GaussianParameterNet(**PRIOR), _maps(72), 2_960),
     "omniglot_posterior": (GaussianParameterNet(**POSTERIOR), _maps(72), 26_000),
     "omniglot_initial_posterior": (GaussianParameterNet(**INITIAL_POSTERIOR), _maps(72), 31_328),
+    # GGM posteriors (zoo attentive_vae_mnist_chain / _extgrid): 20 or 40 more 3x3 outputs.
+    "omniglot_chain_posterior": (
+        GaussianParameterNet(**POSTERIOR, num_coupling_maps=1),
+        _maps(72),
+        39_000,
+    ),
+    "omniglot_extended_grid_initial_posterior": (
+        GaussianParameterNet(**INITIAL_POSTERIOR, num_coupling_maps=2),
+        _maps(72),
+        57_328,
+    ),
     "cifar_attentive_head": (DiscretizedLogisticMixtureHead(), _maps(138, 32), 62_200),
     "nvae_head": (DiscretizedLogisticMixtureHead(), _maps(128, 32), 57_700),
     "omniglot_head": (BernoulliHead(), _maps(36, 32), 326),

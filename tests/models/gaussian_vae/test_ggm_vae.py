@@ -5,8 +5,8 @@ import pytest
 import tensorflow as tf
 
 from tests.harness import run_model_saving_test, run_serialization_test
+from tfavi.distributions.lattice_posterior import sample_with_noise
 from tfavi.models import GaussianMLPVAE
-from tfavi.models.gaussian_vae.structured_posterior import sample_with_noise
 
 STRUCTURES = ["diagonal", "chain", "grid", "extended_grid"]
 

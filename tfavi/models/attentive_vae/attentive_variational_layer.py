@@ -13,6 +13,7 @@ from tfavi.models.attentive_vae.decoder_depthwise_attention import DecoderDepthw
 from tfavi.models.attentive_vae.encoder_depthwise_attention import EncoderDepthwiseAttention
 from tfavi.models.attentive_vae.gaussian_parameter_bound import GaussianParameterBound
 from tfavi.models.attentive_vae.gaussian_parameter_net import GaussianParameterNet
+from tfavi.models.attentive_vae.graphical_posterior import num_coupling_maps
 from tfavi.models.attentive_vae.residual_cell import ResidualCell
 from tfavi.models.attentive_vae.weight_defaults import (
     GATE_L2,
@@ -40,7 +41,9 @@ class AttentiveVariationalLayer(keras.layers.Layer):
     (e_0 alone at layer 0), the encoder depth-wise attention, then a WN 3x3 conv (ELU, 1x1,
     ELU, 3x3 at layer 0); for l >= 1 its raw output is added to the prior's raw parameters
     (NVAE's residual posterior). Training-time noise N(0, stddev^2) is added to the raw
-    log-scales; means are 5 tanh(mu / 10), log-scales bounded (spec section 5).
+    log-scales; means are 5 tanh(mu / 10), log-scales bounded (spec section 5). With a
+    graphical `posterior_structure` the posterior network also emits the raw coupling maps
+    of `graphical_posterior` (not summed with the prior, which stays diagonal).
 
     Call `build` with the encoder feature shape `[B, h, w, E + k_e]`, then `decode`, `prior`
     and `posterior` in that order.
@@ -64,6 +67,7 @@ class AttentiveVariationalLayer(keras.layers.Layer):
         bn_momentum: batch-norm momentum of the decoder cell.
         l2: L2 strength of convolutions and batch norms.
         gate_l2: L2 strength of layer norms, gates and the layer-0 constant.
+        posterior_structure: `diagonal` or a graphical structure of `graphical_posterior`.
         **kwargs: passed to `keras.layers.Layer`.
 
     Reference:
@@ -91,6 +95,7 @@ class AttentiveVariationalLayer(keras.layers.Layer):
         bn_momentum: float = 0.9,
         l2: float = LAMBDA_REG,
         gate_l2: float = GATE_L2,
+        posterior_structure: str = "diagonal",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -112,6 +117,7 @@ class AttentiveVariationalLayer(keras.layers.Layer):
         self.bn_momentum = bn_momentum
         self.l2 = l2
         self.gate_l2 = gate_l2
+        self.posterior_structure = posterior_structure
 
         self.is_first = index == 0
         self.is_last = index == num_layers - 1
@@ -121,12 +127,19 @@ class AttentiveVariationalLayer(keras.layers.Layer):
             (not self.is_first) + (not self.is_last)
         )
         nonlocal_args = dict(nonlocal_key_dim=merge_nonlocal_key_dim, l2=l2, gate_l2=gate_l2)
+        couplings = num_coupling_maps(posterior_structure)
         if self.is_first:
             self.posterior_net = GaussianParameterNet(
-                latent_channels, 3, num_convs=2, activation="elu", l2=l2, name="posterior_net"
+                latent_channels=latent_channels,
+                kernel_size=3,
+                num_convs=2,
+                activation="elu",
+                l2=l2,
+                num_coupling_maps=couplings,
+                name="posterior_net",
             )
         else:
-            self.merge = ConcatConv2D(self.decoder_width, **nonlocal_args, name="merge")
+            self.merge = ConcatConv2D(filters=self.decoder_width, **nonlocal_args, name="merge")
             self.decoder_cell = ResidualCell(
                 nonlocal_key_dim=cell_nonlocal_key_dim,
                 bn_momentum=bn_momentum,
@@ -135,28 +148,41 @@ class AttentiveVariationalLayer(keras.layers.Layer):
                 name="decoder_cell",
             )
             self.prior_net = GaussianParameterNet(
-                latent_channels, 1, activation="elu", l2=l2, name="prior_net"
+                latent_channels=latent_channels,
+                kernel_size=1,
+                activation="elu",
+                l2=l2,
+                name="prior_net",
             )
             self.encoder_merge = Conv2DSum(
-                encoder_channels + self.encoder_key_dim, **nonlocal_args, name="encoder_merge"
+                filters=encoder_channels + self.encoder_key_dim,
+                **nonlocal_args,
+                name="encoder_merge",
             )
             self.posterior_net = GaussianParameterNet(
-                latent_channels, 3, activation=None, l2=l2, name="posterior_net"
+                latent_channels=latent_channels,
+                kernel_size=3,
+                activation=None,
+                l2=l2,
+                num_coupling_maps=couplings,
+                name="posterior_net",
             )
         self.decoder_attention = None
         if decoder_attention_dim and not self.is_first:
             self.decoder_attention = DecoderDepthwiseAttention(
-                decoder_attention_layer_norm, gate_l2, name="decoder_attention"
+                use_layer_norm=decoder_attention_layer_norm,
+                gate_l2=gate_l2,
+                name="decoder_attention",
             )
         self.encoder_attention = None
         if encoder_attention_dim:
             self.encoder_attention = EncoderDepthwiseAttention(
-                encoder_attention_layer_norm, gate_l2, name="encoder_attention"
+                use_layer_norm=encoder_attention_layer_norm,
+                gate_l2=gate_l2,
+                name="encoder_attention",
             )
-        self.prior_bound = GaussianParameterBound(*prior_log_scale_bounds, name="prior_bound")
-        self.posterior_bound = GaussianParameterBound(
-            *posterior_log_scale_bounds, name="posterior_bound"
-        )
+        self.prior_bound = _bound(prior_log_scale_bounds, name="prior_bound")
+        self.posterior_bound = _bound(posterior_log_scale_bounds, name="posterior_bound")
 
     def build(self, feature_shape):
         batch, height, width = feature_shape[:3]
@@ -217,8 +243,9 @@ class AttentiveVariationalLayer(keras.layers.Layer):
         return (raw, *self.prior_bound(raw))
 
     def posterior(self, features, step, prior_raw, noise, training=None):
-        """`(loc, scale, encoder attention weights or None)` of q(z_l | x, z_<l), from the
-        encoder features [e_l, ..., e_L], the decoder step and the raw prior parameters."""
+        """`(loc, scale, raw couplings or None, encoder attention weights or None)` of
+        q(z_l | x, z_<l), from the encoder features [e_l, ..., e_L], the decoder step and the
+        raw prior parameters; the couplings are None for a diagonal posterior."""
         merged = features[0]
         if not self.is_first:
             merged = self.encoder_merge([merged[..., : self.encoder_channels], step.condition])
@@ -230,10 +257,14 @@ class AttentiveVariationalLayer(keras.layers.Layer):
                 step.encoder_query,
                 ops.stack(features[1:], axis=1),
             )
-        raw = self._noisy(self.posterior_net(merged), self.posterior_noise_stddev, noise, training)
+        raw, couplings = self.posterior_net(merged), None
+        if self.posterior_structure != "diagonal":
+            width = 2 * self.latent_channels
+            raw, couplings = raw[..., :width], raw[..., width:]
+        raw = self._noisy(raw, self.posterior_noise_stddev, noise, training)
         if prior_raw is not None:
             raw = raw + prior_raw
-        return (*self.posterior_bound(raw), scores)
+        return (*self.posterior_bound(raw), couplings, scores)
 
     @staticmethod
     def _noisy(raw, stddev, noise, training):
@@ -265,5 +296,11 @@ class AttentiveVariationalLayer(keras.layers.Layer):
             bn_momentum=self.bn_momentum,
             l2=self.l2,
             gate_l2=self.gate_l2,
+            posterior_structure=self.posterior_structure,
         )
         return config
+
+
+def _bound(log_scale_bounds, name: str) -> GaussianParameterBound:
+    low, high = log_scale_bounds
+    return GaussianParameterBound(log_scale_low=low, log_scale_high=high, name=name)

@@ -11,7 +11,7 @@ from tfavi.models.attentive_vae.weight_defaults import LAMBDA_REG
 @tfavi_export
 class BernoulliHead(keras.layers.Layer):
     """ELU + WN conv to one logit per pixel and channel, with a Bernoulli likelihood and
-    sampler on the image cropped by `pad_size` on every side.
+    mean on the image cropped by `pad_size` on every side.
 
     The targets are the raw binary images zero-padded by `pad_size` (OMNIGLOT and MNIST are
     28x28 padded to 32x32); the likelihood is summed over the cropped pixels. Unlike the
@@ -45,7 +45,9 @@ class BernoulliHead(keras.layers.Layer):
         self.pad_size = pad_size
         self.kernel_size = kernel_size
         self.l2 = l2
-        self.conv = PreActivationConv2D(channels, kernel_size, activation="elu", l2=l2, name="conv")
+        self.conv = PreActivationConv2D(
+            filters=channels, kernel_size=kernel_size, activation="elu", l2=l2, name="conv"
+        )
 
     def build(self, input_shape):
         self.conv.build(input_shape)
@@ -67,11 +69,9 @@ class BernoulliHead(keras.layers.Layer):
         logits, targets = self.crop(logits), self.crop(ops.cast(targets, logits.dtype))
         return ops.sum(targets * logits - ops.softplus(logits), axis=(1, 2, 3))
 
-    def sample(self, logits, seed=None):
-        """Binary images `[B, H - 2 pad, W - 2 pad, C]` drawn from the cropped logits."""
-        logits = self.crop(logits)
-        uniform = keras.random.uniform(ops.shape(logits), seed=seed)
-        return ops.cast(uniform < ops.sigmoid(logits), logits.dtype)
+    def location(self, logits):
+        """Pixel probabilities `[B, H - 2 pad, W - 2 pad, C]` of the cropped logits."""
+        return ops.sigmoid(self.crop(logits))
 
     def get_config(self):
         config = super().get_config()

@@ -27,7 +27,7 @@ class ConcatConv2D(MergeCell):
     """
 
     def __init__(self, filters: int, nonlocal_key_dim: int | None = None, **kwargs):
-        super().__init__(filters, nonlocal_key_dim, **kwargs)
+        super().__init__(filters=filters, nonlocal_key_dim=nonlocal_key_dim, **kwargs)
         self.conv = WeightNormConv2D(filters, l2=self.l2, name="conv")
 
     def build(self, input_shape):

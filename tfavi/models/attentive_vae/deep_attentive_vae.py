@@ -2,9 +2,11 @@
 
 import keras
 import tensorflow as tf
+import tensorflow_probability as tfp
 from keras import ops
 
 from tfavi.api_export import tfavi_export
+from tfavi.distributions.lattice_posterior import STRUCTURES, sample_with_noise
 from tfavi.models.attentive_vae import diagonal_gaussian
 from tfavi.models.attentive_vae.attentive_variational_layer import AttentiveVariationalLayer
 from tfavi.models.attentive_vae.bernoulli_head import BernoulliHead
@@ -12,11 +14,15 @@ from tfavi.models.attentive_vae.concat_conv2d import ConcatConv2D
 from tfavi.models.attentive_vae.discretized_logistic_mixture_head import (
     DiscretizedLogisticMixtureHead,
 )
+from tfavi.models.attentive_vae.graphical_posterior import graphical_posterior
 from tfavi.models.attentive_vae.residual_cell import ResidualCell
 from tfavi.models.attentive_vae.weight_defaults import GATE_L2, LAMBDA_REG, l2_regularizer
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 
+tfd = tfp.distributions
+
 OUTPUT_DISTRIBUTIONS = ("discretized_logistic_mixture", "bernoulli")
+POSTERIOR_OUTPUTS = ("kl", "log_ratio", "posterior_loc", "posterior_scale", "encoder_attention")
 
 
 @tfavi_export
@@ -31,6 +37,18 @@ class DeepAttentiveVAE(HierarchicalVAE):
     merged with z_{L-1}, upsampled by the post-processing cell and mapped to a discretized
     logistic mixture (RGB) or Bernoulli (binary, cropped by `pad_size`) likelihood. The KL
     terms are analytic; `log_weight` evaluates log p(z) - log q(z) at the sampled z.
+
+    Posteriors: `diagonal` is the paper's N(mu, sigma^2). `chain`, `grid` and `extended_grid`
+    make every layer's q(z_l | x, z_<l), per channel, a Gaussian graphical model over the
+    `[H/2, W/2]` lattice of z_l (Peşte & Malagò, ICML 2017 workshop; docs/ggm_vae.md §2-§3):
+    the posterior network emits 1 (chain) or 2 (grids) extra raw coupling maps per channel
+    and `graphical_posterior` couples the bounded (mu, sigma) along raster order (chain),
+    through the block-bidiagonal precision factor L = diag(sigma)^{-1} (I + E) (extended
+    grid) or the 4-neighbour precision diag(sigma)^{-2} + G (grid); zero couplings give the
+    diagonal posterior. The priors stay diagonal; the KL is exact (its trace term costs O(HW)
+    for the chain and O(HW x W^2) for the grids, by the block recursion of §3.4); samples are
+    mu + L^{-T} eps with eps from the model's noise stream and, like log q, cost O(HW) for the
+    chain and the extended grid.
 
     Widths (spec section 1): E = 2 `num_filters` encoder values plus the encoder-attention
     key, context V = E + encoder key, decoder cells V plus the decoder key and query. With
@@ -62,6 +80,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         bn_momentum: batch-norm momentum of all residual cells.
         l2: L2 strength of convolutions, batch norms and non-local scales (1.5e-4).
         gate_l2: L2 strength of layer norms, gates and the learned constant (0.01).
+        posterior_structure: `diagonal` (default), `chain`, `grid` or `extended_grid`.
         **kwargs: passed to `HierarchicalVAE` (e.g. `seed`).
 
     Example:
@@ -103,6 +122,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         bn_momentum: float = 0.9,
         l2: float = LAMBDA_REG,
         gate_l2: float = GATE_L2,
+        posterior_structure: str = "diagonal",
         **kwargs,
     ):
         super().__init__(image_shape=image_shape, num_latent_layers=num_layers, **kwargs)
@@ -113,6 +133,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
             postprocess_scales,
             output_distribution,
             pad_size,
+            posterior_structure,
         )
         self.num_layers = num_layers
         self.latent_channels = latent_channels
@@ -138,70 +159,94 @@ class DeepAttentiveVAE(HierarchicalVAE):
         self.bn_momentum = bn_momentum
         self.l2 = l2
         self.gate_l2 = gate_l2
+        self.posterior_structure = posterior_structure
 
-        encoder_key_dim = encoder_attention_dim or 0
         self.encoder_channels = 2 * num_filters
-        self.context_channels = self.encoder_channels + encoder_key_dim
-        cell_args = dict(bn_momentum=bn_momentum, l2=l2, gate_l2=gate_l2)
+        self.context_channels = self.encoder_channels + (encoder_attention_dim or 0)
+        self._make_encoder()
+        self.latent_layers = [self._make_latent_layer(index) for index in range(num_layers)]
+        self._make_decoder_output()
+
+    @property
+    def _cell_args(self) -> dict:
+        return dict(bn_momentum=self.bn_momentum, l2=self.l2, gate_l2=self.gate_l2)
+
+    def _make_encoder(self):
+        """The pre-processing cell (stem width `num_filters` plus half the encoder key) and
+        the L encoder cells."""
         self.preprocess = ResidualCell(
-            preprocess_scales,
-            num_filters + encoder_key_dim // 2,
-            nonlocal_key_dim=preprocess_nonlocal_key_dim,
-            **cell_args,
+            scales=self.preprocess_scales,
+            stem_filters=self.num_filters + (self.encoder_attention_dim or 0) // 2,
+            nonlocal_key_dim=self.preprocess_nonlocal_key_dim,
+            **self._cell_args,
             name="preprocess",
         )
         self.encoder_cells = [
-            ResidualCell(nonlocal_key_dim=cell_nonlocal_key_dim, **cell_args, name=f"encoder_{j}")
-            for j in range(num_layers)
-        ]
-        self.latent_layers = [
-            AttentiveVariationalLayer(
-                index,
-                num_layers,
-                latent_channels,
-                self.context_channels,
-                self.encoder_channels,
-                decoder_attention_dim,
-                encoder_attention_dim,
-                decoder_attention_layer_norm,
-                encoder_attention_layer_norm,
-                cell_nonlocal_key_dim,
-                merge_nonlocal_key_dim,
-                prior_log_scale_bounds,
-                posterior_log_scale_bounds,
-                prior_noise_stddev,
-                posterior_noise_stddev,
-                **cell_args,
-                name=f"latent_{index}",
+            ResidualCell(
+                nonlocal_key_dim=self.cell_nonlocal_key_dim, **self._cell_args, name=f"encoder_{j}"
             )
-            for index in range(num_layers)
+            for j in range(self.num_layers)
         ]
-        # The model-level context norms: step l >= 2 normalises the stored c_{l-2} (with keys).
+
+    def _make_latent_layer(self, index: int) -> AttentiveVariationalLayer:
+        return AttentiveVariationalLayer(
+            index=index,
+            num_layers=self.num_layers,
+            latent_channels=self.latent_channels,
+            context_channels=self.context_channels,
+            encoder_channels=self.encoder_channels,
+            decoder_attention_dim=self.decoder_attention_dim,
+            encoder_attention_dim=self.encoder_attention_dim,
+            decoder_attention_layer_norm=self.decoder_attention_layer_norm,
+            encoder_attention_layer_norm=self.encoder_attention_layer_norm,
+            cell_nonlocal_key_dim=self.cell_nonlocal_key_dim,
+            merge_nonlocal_key_dim=self.merge_nonlocal_key_dim,
+            prior_log_scale_bounds=self.prior_log_scale_bounds,
+            posterior_log_scale_bounds=self.posterior_log_scale_bounds,
+            prior_noise_stddev=self.prior_noise_stddev,
+            posterior_noise_stddev=self.posterior_noise_stddev,
+            posterior_structure=self.posterior_structure,
+            **self._cell_args,
+            name=f"latent_{index}",
+        )
+
+    def _make_decoder_output(self):
+        """The model-level context norms (step l >= 2 normalises the stored c_{l-2} with its
+        key), the final merge with z_{L-1}, the post-processing cell and the data head."""
         self.context_norms = []
-        if decoder_attention_dim:
+        if self.decoder_attention_dim:
             self.context_norms = [
                 keras.layers.LayerNormalization(
                     epsilon=1e-5,
-                    gamma_regularizer=l2_regularizer(gate_l2),
-                    beta_regularizer=l2_regularizer(gate_l2),
+                    gamma_regularizer=l2_regularizer(self.gate_l2),
+                    beta_regularizer=l2_regularizer(self.gate_l2),
                     name=f"context_norm_{l}",
                 )
-                for l in range(2, num_layers)  # noqa: E741
+                for l in range(2, self.num_layers)  # noqa: E741
             ]
         self.final_merge = ConcatConv2D(
-            self.context_channels, merge_nonlocal_key_dim, l2=l2, gate_l2=gate_l2, name="merge"
+            filters=self.context_channels,
+            nonlocal_key_dim=self.merge_nonlocal_key_dim,
+            l2=self.l2,
+            gate_l2=self.gate_l2,
+            name="merge",
         )
         self.postprocess = ResidualCell(
-            postprocess_scales,
-            nonlocal_key_dim=postprocess_nonlocal_key_dim,
-            **cell_args,
+            scales=self.postprocess_scales,
+            nonlocal_key_dim=self.postprocess_nonlocal_key_dim,
+            **self._cell_args,
             name="postprocess",
         )
-        if output_distribution == "bernoulli":
-            self.head = BernoulliHead(self.image_shape[-1], pad_size, l2=l2, name="head")
+        if self.output_distribution == "bernoulli":
+            self.head = BernoulliHead(
+                channels=self.image_shape[-1], pad_size=self.pad_size, l2=self.l2, name="head"
+            )
         else:
             self.head = DiscretizedLogisticMixtureHead(
-                num_mixtures, edge_threshold=edge_threshold, l2=l2, name="head"
+                num_mixtures=self.num_mixtures,
+                edge_threshold=self.edge_threshold,
+                l2=self.l2,
+                name="head",
             )
 
     @property
@@ -258,7 +303,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         likelihood's location (see `decode`). An integer `seed` (a Python int or an integer
         tensor, as in an exported SavedModel) makes the draw a stateless function of it."""
         outputs = self._top_down(num_samples, temperature=temperature, noise=self.noise(seed))
-        return self._location_image(outputs["params"])
+        return self.head.location(outputs["params"])
 
     def posterior_means_and_scales(self, images):
         """Posterior means and scales of every layer, each conditioned on the means above it."""
@@ -269,7 +314,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
         """Images in [0, 1]: Bernoulli probabilities, or for the logistic mixture the location
         of each pixel's most probable component (with its RGB coupling), clipped."""
         outputs = self._top_down(ops.shape(latents[0])[0], latents=latents)
-        return self._location_image(outputs["params"])
+        return self.head.location(outputs["params"])
 
     def attention_weights(self, images) -> dict:
         """Depth-wise attention weights along the posterior-mean path of `images`.
@@ -313,50 +358,27 @@ class DeepAttentiveVAE(HierarchicalVAE):
         """The top-down pass. z_l is `latents[l]` if given, else a posterior draw (its mean
         with `posterior_mean`) if encoder `features` are given, else a prior draw at
         `temperature`; draws come from `noise` (default `self.noise()`). Returns the head
-        parameters and, per layer, the KL, log p(z) - log q(z), posterior mean and scale and
-        attention weights (the last four with `features`)."""
+        parameters and, per layer, the decoder attention weights and (with `features`) the
+        entries of `_posterior_step`."""
         noise = self.noise() if noise is None else noise
-        outputs = {
-            key: []
-            for key in (
-                "kl",
-                "log_ratio",
-                "posterior_loc",
-                "posterior_scale",
-                "decoder_attention",
-                "encoder_attention",
-            )
-        }
+        outputs = {key: [] for key in ("decoder_attention", *POSTERIOR_OUTPUTS)}
         memory, context, z = [], None, None
         for index, layer in enumerate(self.latent_layers):
             if index >= 2 and self.context_norms:
                 memory[index - 2] = self.context_norms[index - 2](memory[index - 2])
             step = layer.decode(batch_size, context, z, memory, training=training)
-            prior_raw, p_loc, p_scale = layer.prior(step.condition, noise, training=training)
+            prior = layer.prior(step.condition, noise, training=training)
             if features is None:
+                _, p_loc, p_scale = prior
                 z = p_loc + temperature * p_scale * _normal_like(p_loc, noise)
             else:
-                q_loc, q_scale, scores = layer.posterior(
-                    features[index:], step, prior_raw, noise, training=training
+                z, layer_outputs = self._posterior_step(
+                    layer, features[index:], step, prior, noise, posterior_mean, training
                 )
-                z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
-                outputs["kl"].append(
-                    diagonal_gaussian.sum_per_example(
-                        diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
-                    )
-                )
-                outputs["log_ratio"].append(
-                    diagonal_gaussian.sum_per_example(
-                        diagonal_gaussian.log_prob(z, p_loc, p_scale)
-                        - diagonal_gaussian.log_prob(z, q_loc, q_scale)
-                    )
-                )
-                outputs["posterior_loc"].append(q_loc)
-                outputs["posterior_scale"].append(q_scale)
-                if scores is not None:
-                    outputs["encoder_attention"].append(scores)
+                for key, value in layer_outputs.items():
+                    outputs[key].append(value)
             if latents is not None:
-                z = ops.cast(latents[index], p_loc.dtype)
+                z = ops.cast(latents[index], z.dtype)
             if step.attention is not None:
                 outputs["decoder_attention"].append(step.attention)
             context = step.context
@@ -366,19 +388,22 @@ class DeepAttentiveVAE(HierarchicalVAE):
         outputs["params"] = self.head(self.postprocess(merged, training=training))
         return outputs
 
-    def _location_image(self, params):
-        if self.output_distribution == "bernoulli":
-            return ops.sigmoid(self.head.crop(params))
-        logits, means, _, coefficients = self.head.unpack(params)
-        best = ops.expand_dims(ops.one_hot(ops.argmax(logits, axis=-1), self.num_mixtures), -2)
-        means = ops.sum(means * best, axis=-1)
-        coefficients = ops.sum(coefficients * best, axis=-1)
-        red = ops.clip(means[..., 0], -1.0, 1.0)
-        green = ops.clip(means[..., 1] + coefficients[..., 0] * red, -1.0, 1.0)
-        blue = ops.clip(
-            means[..., 2] + coefficients[..., 1] * red + coefficients[..., 2] * green, -1.0, 1.0
+    def _posterior_step(self, layer, features, step, prior, noise, posterior_mean, training):
+        """z_l drawn from q(z_l | x, z_<l) (its mean with `posterior_mean`) and the layer's
+        `POSTERIOR_OUTPUTS`: KL(q || p), log p(z_l) - log q(z_l), posterior mean and (marginal)
+        scale, and the encoder attention weights (absent without encoder attention)."""
+        prior_raw, p_loc, p_scale = prior
+        q_loc, q_scale, couplings, scores = layer.posterior(
+            features, step, prior_raw, noise, training
         )
-        return (ops.stack([red, green, blue], axis=-1) + 1.0) / 2.0
+        if couplings is None:
+            z, outputs = _diagonal_terms(q_loc, q_scale, p_loc, p_scale, noise, posterior_mean)
+        else:
+            q = graphical_posterior(q_loc, q_scale, couplings, self.posterior_structure)
+            z, outputs = _graphical_terms(q, q_loc, p_loc, p_scale, noise, posterior_mean)
+        if scores is not None:
+            outputs["encoder_attention"] = scores
+        return z, outputs
 
     def get_config(self):
         config = super().get_config()
@@ -407,8 +432,39 @@ class DeepAttentiveVAE(HierarchicalVAE):
             bn_momentum=self.bn_momentum,
             l2=self.l2,
             gate_l2=self.gate_l2,
+            posterior_structure=self.posterior_structure,
         )
         return config
+
+
+def _diagonal_terms(q_loc, q_scale, p_loc, p_scale, noise, posterior_mean):
+    """z and the per-layer outputs of a diagonal posterior."""
+    z = q_loc if posterior_mean else q_loc + q_scale * _normal_like(q_loc, noise)
+    kl = diagonal_gaussian.kl_divergence(q_loc, q_scale, p_loc, p_scale)
+    log_ratio = diagonal_gaussian.log_prob(z, p_loc, p_scale) - diagonal_gaussian.log_prob(
+        z, q_loc, q_scale
+    )
+    return z, {
+        "kl": diagonal_gaussian.sum_per_example(kl),
+        "log_ratio": diagonal_gaussian.sum_per_example(log_ratio),
+        "posterior_loc": q_loc,
+        "posterior_scale": q_scale,
+    }
+
+
+def _graphical_terms(q, q_loc, p_loc, p_scale, noise, posterior_mean):
+    """z and the per-layer outputs of a graphical posterior `q` (a float32 `LatticeNormal` of
+    mean `q_loc`): the exact KL to the diagonal prior and the marginal scales."""
+    loc, p_loc, p_scale = (tf.cast(t, tf.float32) for t in (q_loc, p_loc, p_scale))
+    p = tfd.Independent(tfd.Normal(p_loc, p_scale), reinterpreted_batch_ndims=3)
+    z = loc if posterior_mean else sample_with_noise(q, _normal_like(loc, noise))
+    outputs = {
+        "kl": tfd.kl_divergence(q, p),
+        "log_ratio": p.log_prob(z) - q.log_prob(z),
+        "posterior_loc": loc,
+        "posterior_scale": tf.sqrt(q.variance()),
+    }
+    return ops.cast(z, q_loc.dtype), {k: ops.cast(v, q_loc.dtype) for k, v in outputs.items()}
 
 
 def _normal_like(like, noise):
@@ -416,9 +472,19 @@ def _normal_like(like, noise):
 
 
 def _check_arguments(
-    image_shape, encoder_attention_dim, preprocess_scales, postprocess_scales, output, pad_size
+    image_shape,
+    encoder_attention_dim,
+    preprocess_scales,
+    postprocess_scales,
+    output,
+    pad_size,
+    posterior_structure,
 ):
     """Raises ValueError on an architecture the model cannot build."""
+    if posterior_structure not in STRUCTURES:
+        raise ValueError(
+            f"posterior_structure must be one of {STRUCTURES}, got {posterior_structure!r}."
+        )
     if output not in OUTPUT_DISTRIBUTIONS:
         raise ValueError(
             f"output_distribution must be one of {OUTPUT_DISTRIBUTIONS}, got {output!r}"

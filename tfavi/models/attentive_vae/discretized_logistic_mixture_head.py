@@ -16,7 +16,7 @@ BIN_HALF_WIDTH = 1.0 / 255.0
 @tfavi_export
 class DiscretizedLogisticMixtureHead(keras.layers.Layer):
     """ELU + WN conv to the parameters of a mixture of discretized logistics, its
-    log-likelihood and its sampler, for RGB images scaled to `x~ = 2x/255 - 1`.
+    log-likelihood and its location, for RGB images scaled to `x~ = 2x/255 - 1`.
 
     Per pixel the head emits `10 K` channels, read as in the official code: `[0:K]` are the
     mixture logits; `[K:]` reshaped to `[K, 9]` give per mixture three tanh coefficients
@@ -67,7 +67,7 @@ class DiscretizedLogisticMixtureHead(keras.layers.Layer):
         self.edge_threshold = edge_threshold
         self.l2 = l2
         self.conv = PreActivationConv2D(
-            10 * num_mixtures, kernel_size, activation="elu", l2=l2, name="conv"
+            filters=10 * num_mixtures, kernel_size=kernel_size, activation="elu", l2=l2, name="conv"
         )
 
     def build(self, input_shape):
@@ -99,10 +99,7 @@ class DiscretizedLogisticMixtureHead(keras.layers.Layer):
         """Log-likelihood `[B, H, W]` of each RGB pixel of the scaled images `targets`."""
         logits, means, log_scales, coefficients = self.unpack(params)
         x = ops.expand_dims(targets, -1)
-        red, green = x[..., 0, :], x[..., 1, :]
-        green_shift = coefficients[..., 0, :] * red
-        blue_shift = coefficients[..., 1, :] * red + coefficients[..., 2, :] * green
-        means = means + ops.stack([ops.zeros_like(green_shift), green_shift, blue_shift], axis=-2)
+        means = couple_rgb(means, coefficients, x)
         channel_log_probs = self.bin_log_prob(x, means, log_scales)
         mixture_log_probs = ops.sum(channel_log_probs, axis=-2) + ops.log_softmax(logits, axis=-1)
         return ops.logsumexp(mixture_log_probs, axis=-1)
@@ -130,27 +127,18 @@ class DiscretizedLogisticMixtureHead(keras.layers.Layer):
             ops.where(x > self.edge_threshold, log_one_minus_cdf_min, interior),
         )
 
-    def sample(self, params, seed=None):
-        """Images in [0, 1] `[B, H, W, 3]`: a Gumbel-max component, then clipped logistics."""
-        seed = keras.random.SeedGenerator(seed) if isinstance(seed, int) else seed
-        logits, means, log_scales, coefficients = self.unpack(params)
-        gumbel = -ops.log(
-            -ops.log(keras.random.uniform(ops.shape(logits), 1e-5, 1 - 1e-5, seed=seed))
+    def location(self, params):
+        """Images in [0, 1] `[B, H, W, 3]`: each pixel's most probable component at its means,
+        with the RGB coupling applied to the clipped red and green values."""
+        logits, means, _, coefficients = self.unpack(params)
+        best = ops.expand_dims(ops.one_hot(ops.argmax(logits, axis=-1), self.num_mixtures), -2)
+        means, coefficients = (
+            ops.sum(t * best, axis=-1, keepdims=True) for t in (means, coefficients)
         )
-        one_hot = ops.expand_dims(
-            ops.one_hot(ops.argmax(logits + gumbel, axis=-1), self.num_mixtures), -2
-        )
-        means, log_scales, coefficients = (
-            ops.sum(t * one_hot, axis=-1) for t in (means, log_scales, coefficients)
-        )
-        u = keras.random.uniform(ops.shape(means), 1e-5, 1 - 1e-5, seed=seed)
-        x = means + ops.exp(log_scales) * (ops.log(u) - ops.log(1 - u))
-        red = ops.clip(x[..., 0], -1, 1)
-        green = ops.clip(x[..., 1] + coefficients[..., 0] * red, -1, 1)
-        blue = ops.clip(
-            x[..., 2] + coefficients[..., 1] * red + coefficients[..., 2] * green, -1, 1
-        )
-        return (ops.stack([red, green, blue], axis=-1) + 1) / 2
+        pixel = ops.clip(means, -1.0, 1.0)
+        for _ in range(2):  # The coupling is triangular: pass 1 settles green, pass 2 blue.
+            pixel = ops.clip(couple_rgb(means, coefficients, pixel), -1.0, 1.0)
+        return (pixel[..., 0] + 1.0) / 2.0
 
     def get_config(self):
         config = super().get_config()
@@ -162,3 +150,12 @@ class DiscretizedLogisticMixtureHead(keras.layers.Layer):
             l2=self.l2,
         )
         return config
+
+
+def couple_rgb(means, coefficients, values):
+    """The autoregressive RGB means `[..., 3, K]`: m_R, m_G + c0 x_R, m_B + c1 x_R + c2 x_G,
+    for colour values `x` `[..., 3, K or 1]` and coefficient rows c0, c1, c2 `[..., 3, K]`."""
+    red, green = values[..., 0, :], values[..., 1, :]
+    green_shift = coefficients[..., 0, :] * red
+    blue_shift = coefficients[..., 1, :] * red + coefficients[..., 2, :] * green
+    return means + ops.stack([ops.zeros_like(green_shift), green_shift, blue_shift], axis=-2)

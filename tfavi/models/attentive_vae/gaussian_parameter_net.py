@@ -10,7 +10,8 @@ from tfavi.models.attentive_vae.weight_defaults import LAMBDA_REG
 
 @tfavi_export
 class GaussianParameterNet(keras.layers.Layer):
-    """Emits `[mu_raw, rho_raw]` (2 * `latent_channels` channels) of a diagonal Gaussian.
+    """Emits `[mu_raw, rho_raw]` (2 * `latent_channels` channels) of a diagonal Gaussian,
+    followed by `num_coupling_maps * latent_channels` raw couplings of a graphical posterior.
 
     `num_convs - 1` steps of activation + WN 1x1 convolution at the input width, then
     activation + WN `kernel_size` convolution to `2 * latent_channels`; no batch norm. In
@@ -26,6 +27,7 @@ class GaussianParameterNet(keras.layers.Layer):
         num_convs: number of convolutions.
         activation: Keras activation before every convolution, or None for none.
         noise_stddev: training-time noise on `rho_raw`; 0 for none.
+        num_coupling_maps: extra output maps per latent channel (see `graphical_posterior`).
         l2: L2 strength of the convolutions.
         **kwargs: passed to `keras.layers.Layer`.
 
@@ -41,6 +43,7 @@ class GaussianParameterNet(keras.layers.Layer):
         activation: str | None = "elu",
         noise_stddev: float = 0.0,
         l2: float = LAMBDA_REG,
+        num_coupling_maps: int = 0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -50,17 +53,24 @@ class GaussianParameterNet(keras.layers.Layer):
         self.activation = activation
         self.noise_stddev = noise_stddev
         self.l2 = l2
+        self.num_coupling_maps = num_coupling_maps
         self.noise = keras.layers.GaussianNoise(noise_stddev) if noise_stddev > 0 else None
 
     def build(self, input_shape):
         hidden = [
-            PreActivationConv2D(input_shape[-1], 1, self.activation, l2=self.l2, name=f"conv_{i}")
+            PreActivationConv2D(
+                filters=input_shape[-1],
+                kernel_size=1,
+                activation=self.activation,
+                l2=self.l2,
+                name=f"conv_{i}",
+            )
             for i in range(self.num_convs - 1)
         ]
         output = PreActivationConv2D(
-            2 * self.latent_channels,
-            self.kernel_size,
-            self.activation,
+            filters=self._num_maps * self.latent_channels,
+            kernel_size=self.kernel_size,
+            activation=self.activation,
             l2=self.l2,
             name=f"conv_{self.num_convs - 1}",
         )
@@ -75,11 +85,16 @@ class GaussianParameterNet(keras.layers.Layer):
             outputs = conv(outputs)
         if self.noise is None:
             return outputs
-        loc, rho = ops.split(outputs, 2, axis=-1)
-        return ops.concatenate([loc, self.noise(rho, training=training)], axis=-1)
+        c = self.latent_channels
+        loc, rho, couplings = outputs[..., :c], outputs[..., c : 2 * c], outputs[..., 2 * c :]
+        return ops.concatenate([loc, self.noise(rho, training=training), couplings], axis=-1)
+
+    @property
+    def _num_maps(self) -> int:
+        return 2 + self.num_coupling_maps
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (2 * self.latent_channels,)
+        return tuple(input_shape[:-1]) + (self._num_maps * self.latent_channels,)
 
     def get_config(self):
         config = super().get_config()
@@ -90,5 +105,6 @@ class GaussianParameterNet(keras.layers.Layer):
             activation=self.activation,
             noise_stddev=self.noise_stddev,
             l2=self.l2,
+            num_coupling_maps=self.num_coupling_maps,
         )
         return config

@@ -7,14 +7,14 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 
 from tfavi.api_export import tfavi_export
-from tfavi.distributions.multivariate_logit_normal import MultivariateLogitNormal
-from tfavi.distributions.structured_normal_from_conv import structured_normal_from_conv
-from tfavi.models.gaussian_vae.structured_posterior import (
+from tfavi.distributions.lattice_posterior import (
     num_parameter_maps,
     sample_with_noise,
     standard_normal_like,
     structured_posterior,
 )
+from tfavi.distributions.multivariate_logit_normal import MultivariateLogitNormal
+from tfavi.distributions.structured_normal_from_conv import structured_normal_from_conv
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 
 tfd = tfp.distributions

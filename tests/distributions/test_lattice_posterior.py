@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from tfavi.models.gaussian_vae.structured_posterior import (
+from tfavi.distributions.lattice_posterior import (
     STRUCTURES,
     num_parameter_maps,
     sample_with_noise,

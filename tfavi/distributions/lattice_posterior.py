@@ -3,6 +3,7 @@
 The chain, regular-grid and extended-grid posteriors of Peşte & Malagò ("Towards the use of
 Gaussian graphical models in variational autoencoders", ICML 2017 workshop) built from network
 features, with samples drawn from given standard-normal noise so the model controls the noise.
+Shared by the Gaussian MLP VAE and the deep attentive hierarchy.
 """
 
 import tensorflow as tf
@@ -16,7 +17,8 @@ from tfavi.distributions.structured_normal_from_conv import (
 
 tfd = tfp.distributions
 
-STRUCTURES = ("diagonal", "chain", "grid", "extended_grid")
+STRUCTURES = ("diagonal", *PARAMETER_MAPS)
+"""Posterior structures over a latent lattice: diagonal, then the graphical models."""
 
 
 def num_parameter_maps(structure: str) -> int:

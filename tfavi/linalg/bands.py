@@ -1,4 +1,7 @@
-"""Shared band arithmetic for the structured lower-triangular operators.
+"""Band and lattice arithmetic of the structured lower-triangular operators.
+
+`pad_axis` and `merge_last_two` (row-major flattening of a lattice) are public: the lattice
+distributions use them too.
 
 A band of offset k is stored row-aligned: `band[..., i] = L[i, i - k]` (entries with i < k are
 padding and never read). This is the "LEFT_RIGHT" layout of `tf.linalg.banded_triangular_solve`.
