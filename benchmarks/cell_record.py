@@ -1,23 +1,13 @@
-"""A finished run's entry in a results file, read from its workdir's files. Pure Python."""
+"""A finished run's entry in a results file, read from its workdir's files."""
 
 import datetime
 import json
 import os
 import subprocess
 
+from tfavi.training.run_summary import training_summary
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def read_records(workdir: str) -> list[dict]:
-    """The epoch records of `metrics.jsonl`, the last one of each epoch (a resumed run may
-    have repeated an epoch)."""
-    by_epoch = {}
-    with open(os.path.join(workdir, "metrics.jsonl")) as f:
-        for line in f:
-            if line.strip():
-                record = json.loads(line)
-                by_epoch[record["epoch"]] = record
-    return [by_epoch[epoch] for epoch in sorted(by_epoch)]
 
 
 def cell_entry(workdir: str, command: str, overrides: list[str], last_run_minutes: float) -> dict:
@@ -27,32 +17,20 @@ def cell_entry(workdir: str, command: str, overrides: list[str], last_run_minute
         config = json.load(f)
     with open(os.path.join(workdir, "eval.json")) as f:
         evaluation = json.load(f)
-    records = read_records(workdir)
-    minutes, curve = 0.0, []
-    for record in records:
-        minutes += record["seconds"] / 60
-        curve.append(
-            {
-                "epoch": record["epoch"],
-                "minutes": round(minutes, 2),
-                "val_elbo": round(-record["val"]["nelbo"], 3),
-            }
-        )
+    summary = training_summary(workdir)
+    elbos = [point["val_elbo"] for point in summary["curve"] if point["val_elbo"] is not None]
     return {
         "model": config["model_name"],
         "seed": config["seed"],
         "dataset": config["dataset"],
         "overrides": list(overrides),
-        "epochs": records[-1]["epoch"] if records else 0,
-        "steps": records[-1]["step"] if records else 0,
-        "train_minutes": round(minutes, 2),
+        **summary,
         "last_run_minutes": round(last_run_minutes, 2),
         "test_log_px": -evaluation["nll"],
         "test_elbo": -evaluation["nelbo"],
         "examples": evaluation["examples"],
         "num_importance_samples": evaluation["num_importance_samples"],
-        "best_val_elbo": max((point["val_elbo"] for point in curve), default=None),
-        "curve": curve,
+        "best_val_elbo": max(elbos, default=None),
         "workdir": workdir,
         "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -135,7 +135,7 @@ def cell_table(table: PaperTable, cells: dict) -> str:
 
 
 def _best_within(curve: list[dict], minutes: float):
-    values = [p["val_elbo"] for p in curve if p["minutes"] <= minutes]
+    values = [p["val_elbo"] for p in curve if p["minutes"] <= minutes and p["val_elbo"] is not None]
     return max(values) if values else None
 
 
