@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.presets.run_fixtures import needs_data, smoke_run  # noqa: F401
+from tests.run_fixtures import needs_data, smoke_run  # noqa: F401
 from tfavi import presets
 from tfavi.tools import cli, make_preset
 from tfavi.training import run_directory

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.presets.run_fixtures import needs_data
+from tests.run_fixtures import needs_data
 from tfavi import data, presets, zoo
 
 SHIPPED = os.path.dirname(os.path.abspath(presets.__file__))
