@@ -24,6 +24,8 @@ class PaperTable:
         paper: model -> (log p(x), ELBO) in nats as the paper reports them (None: not given).
         overrides: recipe overrides of every cell (`field=value`).
         source: the paper, where the numbers come from.
+        num_importance_samples: K of the test log p(x).
+        test_examples: evaluate on the first N test images; 0: all.
     """
 
     name: str
@@ -35,6 +37,8 @@ class PaperTable:
     paper: dict
     overrides: tuple = ()
     source: str = ""
+    num_importance_samples: int = 1000
+    test_examples: int = 0
 
     @property
     def results_path(self) -> str:

@@ -3,14 +3,17 @@
     python benchmarks/ggm_mnist_table.py --cell=ggm_vae_chain/seed1
     python benchmarks/ggm_mnist_table.py --list
 
-A cell trains its model with the table's recipe in `<runs_dir>/<table>/<model>_seed<k>` and
-evaluates it on the whole test split (ELBO, log p(x) with K = 1000). The same command resumes
-an interrupted cell from its workdir, so a cell can be spread over several runs, e.g.
+A cell trains its model with the table's recipe in `<runs_dir>/<table>/<model>_seed<k>` (the
+trainer's own test evaluation reduced to a quick ELBO pass), then evaluates it on the whole
+test split in shards of 1,000 images (ELBO, log p(x) with K = 1000), written to the
+workdir's `eval.json`. The same command resumes an interrupted cell from its last checkpoint
+or its last evaluated shard, so a cell can be spread over several runs, e.g.
 `timeout 2h python benchmarks/ggm_mnist_table.py --cell=...` repeated until it is done. A
-finished cell (its workdir holds `eval.json`) is not trained or evaluated again: rerunning its
-command only rewrites its entry.
+finished cell is not trained or evaluated again: rerunning its command only rewrites its
+entry.
 """
 
+import json
 import os
 import shlex
 import time
@@ -19,6 +22,9 @@ from absl import flags, logging
 
 from benchmarks import cell_record, results_file
 from benchmarks.paper_tables import PaperTable
+
+# The trainer's final evaluation: one importance sample (the cell evaluates K = 1000 itself).
+QUICK_TEST_EVALUATION = ("num_importance_samples=1", "importance_chunk_size=1")
 
 
 def define_flags() -> None:
@@ -63,17 +69,30 @@ def run_cell(
 ) -> dict:
     """Trains and evaluates the cell `key` (or resumes it), then merges its entry into the
     results file `results_path`."""
-    from tfavi import zoo
-    from tfavi.training import train_and_evaluate
+    from benchmarks.sharded_evaluation import evaluate_in_shards
+    from tfavi import training, zoo
+    from tfavi.training import run_directory
 
-    model, seed = table.parse_cell(key)
+    name, seed = table.parse_cell(key)
     workdir = workdir_of(table, key, runs_dir)
     all_overrides = [*table.overrides, *overrides]
     start = time.time()
-    if not os.path.exists(os.path.join(workdir, "eval.json")):
-        logging.set_verbosity(logging.WARNING)
-        config = zoo.resolve_config(model, overrides=[*all_overrides, f"seed={seed}"])
-        train_and_evaluate(config, workdir, data_dir=data_dir, verbose=1)
+    logging.set_verbosity(logging.WARNING)
+    if not os.path.exists(os.path.join(workdir, run_directory.MODEL_FILE)):
+        config_overrides = [*all_overrides, *QUICK_TEST_EVALUATION, f"seed={seed}"]
+        config = zoo.resolve_config(name, overrides=config_overrides)
+        training.train_and_evaluate(config, workdir, data_dir=data_dir, verbose=1)
+    evaluation = evaluate_in_shards(
+        run_directory.load_trained_model(workdir),
+        run_directory.load_config(workdir).dataset,
+        os.path.join(workdir, "test_shards"),
+        num_importance_samples=table.num_importance_samples,
+        max_examples=table.test_examples,
+        data_dir=data_dir,
+    )
+    run_directory.write_atomically(
+        os.path.join(workdir, run_directory.EVAL_FILE), json.dumps(evaluation, indent=2)
+    )
     entry = cell_record.cell_entry(
         workdir, command_of(table, key, overrides), all_overrides, (time.time() - start) / 60
     )

@@ -22,6 +22,8 @@ TABLE = PaperTable(
     baseline="vae_mlp",
     paper={},
     overrides=("epochs=2",),
+    num_importance_samples=4,
+    test_examples=200,
 )
 
 
@@ -38,11 +40,7 @@ def fake_training(smoke_run, monkeypatch):  # noqa: F811
     return configs
 
 
-def test_a_cell_trains_its_model_and_seed_once_and_merges_its_entry(
-    smoke_run,  # noqa: F811
-    fake_training,
-    tmp_path,
-):
+def test_a_cell_trains_its_model_and_seed_once_and_merges_its_entry(fake_training, tmp_path):
     results = str(tmp_path / "fake.json")
     runs = str(tmp_path / "runs")
     entry = table_cell.run_cell(TABLE, "vae_mlp/seed1", runs, ["batch_size=50"], None, results)
@@ -54,11 +52,14 @@ def test_a_cell_trains_its_model_and_seed_once_and_merges_its_entry(
         2,
         50,
     )
-    assert os.path.isfile(os.path.join(runs, "fake", "vae_mlp_seed1", "eval.json"))
-    with open(os.path.join(smoke_run, "eval.json")) as f:
-        evaluation = json.load(f)
-    assert entry["test_log_px"] == -evaluation["nll"] and entry["examples"] == 64
-    assert entry["test_elbo"] == -evaluation["nelbo"]
+    assert config.num_importance_samples == 1  # the trainer's quick test evaluation
+    workdir = os.path.join(runs, "fake", "vae_mlp_seed1")
+    with open(os.path.join(workdir, "eval.json")) as f:
+        evaluation = json.load(f)  # the cell's own evaluation, written over the trainer's
+    assert (evaluation["examples"], evaluation["num_importance_samples"]) == (200, 4)
+    assert os.listdir(os.path.join(workdir, "test_shards")) == ["shard0000000.json"]
+    assert entry["test_log_px"] == -evaluation["nll"] and entry["examples"] == 200
+    assert entry["test_elbo"] == -evaluation["nelbo"] and entry["num_importance_samples"] == 4
     assert (entry["epochs"], entry["steps"]) == (2, 10)
     assert [p["epoch"] for p in entry["curve"]] == [1, 2]
     assert entry["overrides"] == ["epochs=2", "batch_size=50"]
