@@ -45,8 +45,8 @@ def render(table: PaperTable, cells: dict) -> str:
 
 def summary_table(table: PaperTable, cells: dict) -> str:
     lines = [
-        "| model | seeds | test log p(x), K=1000 | test ELBO | paper log p(x) / ELBO "
-        "| epochs | train min per seed |",
+        f"| model | seeds | test log p(x), K={table.num_importance_samples} | test ELBO "
+        "| paper log p(x) / ELBO | epochs | train min per seed |",
         "|---|---|---|---|---|---|---|",
     ]
     for model in table.models:
@@ -57,10 +57,11 @@ def summary_table(table: PaperTable, cells: dict) -> str:
             f"{_paper_text(table.paper.get(model))} | {_range_text(done, 'epochs', '{:d}')} | "
             f"{_range_text(done, 'train_minutes', '{:.0f}')} |"
         )
-    recipe = ", ".join(table.overrides) or "none"
+    used = sorted({tuple(c["overrides"]) for c in cells.values()}) or [table.overrides]
+    recipe = "; ".join(", ".join(o) or "none" for o in used)
     lines.append(
-        f"\nPaper: {table.source}. Recipe overrides: {recipe}. Command of a cell: "
-        f"`python {table.script} --cell=<model>/seed<k>`."
+        f"\nPaper: {table.source}. Recipe overrides of the cells: {recipe}. Command of a "
+        f"cell: `python {table.script} --cell=<model>/seed<k>`."
     )
     return "\n".join(lines)
 

@@ -30,6 +30,7 @@ def _cell(model, seed, log_px):
         "train_minutes": 30.0 + 30 * seed,
         "git_commit": "0123456789abcdef",
         "date": "2026-12-02T22:00:00+00:00",
+        "overrides": ["epochs=3"] + (["batch_size=50"] if model == "grid" else []),
         "curve": [
             {"epoch": 1, "minutes": 4.0, "val_elbo": log_px - 10},
             {"epoch": 2, "minutes": 15.0, "val_elbo": log_px - 5},
@@ -55,6 +56,7 @@ def test_summary_gives_mean_and_std_over_seeds_beside_the_paper(cells):
     grid = "| `grid` | 2 of 3 | -90.00 ± 0.14 | -94.00 ± 0.14 | -88.80 / — | 10–11 | 30–60 |"
     assert grid in text
     assert "| grid/seed2 | to do |" in text
+    assert "Recipe overrides of the cells: epochs=3; epochs=3, batch_size=50." in text
     assert "| chain/seed1 | -89.10 | -93.10 | 10,000 | 11 | 60.0 | 0123456 | 2026-12-02 |" in text
 
 
@@ -87,5 +89,6 @@ def test_learning_curves_give_the_best_validation_elbo_within_each_budget(cells)
 def test_an_empty_results_file_renders_every_cell_to_do():
     text = render_tables.render(GGM_MNIST, {})
     assert "| `ggm_vae_chain` | 0 of 3 | — | — | -89.10 / -93.40 |" in text
+    assert "Recipe overrides of the cells: none." in text
     assert text.count("| to do |") == len(GGM_MNIST.cells()) == 12
     assert "Validation ELBO" not in text
