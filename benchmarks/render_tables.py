@@ -1,14 +1,18 @@
 """Markdown tables from the committed results files, and nothing else.
 
-    python benchmarks/render_tables.py                    # every table
+    python benchmarks/render_tables.py                    # every table, then the presets
     python benchmarks/render_tables.py --tables=ggm_mnist
 
 For each table: mean ± std over seeds of the test log p(x) (K = 1000) and ELBO beside the
 paper's numbers, one line per model saying whether it beats the baseline by more than the
 seed spread, the validation ELBO reached after given training minutes (learning curves), and
-every cell with its epochs, minutes and commit. Pure Python: reads `benchmarks/results/`.
+every cell with its epochs, minutes and commit; then one row per preset shipped in
+`tfavi/presets/` with the scores of its metadata. Pure Python: reads `benchmarks/results/`
+and the presets' `metadata.json`.
 """
 
+import json
+import os
 import pathlib
 import statistics
 import sys
@@ -18,6 +22,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from benchmarks import results_file  # noqa: E402
 from benchmarks.paper_tables import TABLES, PaperTable  # noqa: E402
 
+PRESETS_DIR = str(pathlib.Path(__file__).resolve().parents[1] / "tfavi" / "presets")
 CURVE_MINUTES = (5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480)
 
 
@@ -135,6 +140,30 @@ def cell_table(table: PaperTable, cells: dict) -> str:
     return "\n".join(lines)
 
 
+def preset_table(presets_dir: str = PRESETS_DIR) -> str:
+    """One row per shipped preset (a folder with `metadata.json`): its training and scores."""
+    lines = [
+        "| preset | data set | recipe | seed | epochs | train min | test ELBO "
+        "| test log p(x) (K) | test images |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    names = sorted(os.listdir(presets_dir)) if os.path.isdir(presets_dir) else []
+    for name in names:
+        path = os.path.join(presets_dir, name, "metadata.json")
+        if not os.path.isfile(path):
+            continue
+        with open(path) as f:
+            m = json.load(f)
+        metrics = m["metrics"]
+        lines.append(
+            f"| `{name}` | {m['dataset']} | `configs/{m['recipe']}.py` | {m['seed']} | "
+            f"{m['epochs']} | {m['train_minutes']:.0f} | {metrics['test_elbo']:.2f} | "
+            f"{metrics['test_log_px']:.2f} ({metrics['num_importance_samples']}) | "
+            f"{metrics['test_examples']:,} |"
+        )
+    return "\n".join(lines) if len(lines) > 2 else "No trained preset is shipped yet."
+
+
 def _best_within(curve: list[dict], minutes: float):
     values = [p["val_elbo"] for p in curve if p["minutes"] <= minutes and p["val_elbo"] is not None]
     return max(values) if values else None
@@ -171,6 +200,7 @@ def main(argv: list[str]) -> None:
     for name in names:
         table = TABLES[name]
         print(render(table, results_file.read_cells(table.results_path)))
+    print(f"### Trained presets\n\n{preset_table()}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """The paper tables rendered from a small fake results file (pure Python)."""
 
+import json
+
 import pytest
 
 from benchmarks import render_tables, results_file
@@ -92,3 +94,27 @@ def test_an_empty_results_file_renders_every_cell_to_do():
     assert "Recipe overrides of the cells: none." in text
     assert text.count("| to do |") == len(GGM_MNIST.cells()) == 12
     assert "Validation ELBO" not in text
+
+
+def test_preset_table_has_a_row_per_preset_with_its_scores(tmp_path):
+    assert render_tables.preset_table(str(tmp_path)) == "No trained preset is shipped yet."
+    metadata = {
+        "dataset": "binarized_mnist",
+        "recipe": "binarized_mnist_mlp",
+        "seed": 0,
+        "epochs": 250,
+        "train_minutes": 61.4,
+        "metrics": {
+            "test_elbo": -93.456,
+            "test_log_px": -89.123,
+            "num_importance_samples": 1000,
+            "test_examples": 10000,
+        },
+    }
+    (tmp_path / "ggm_vae_chain").mkdir()
+    (tmp_path / "ggm_vae_chain" / "metadata.json").write_text(json.dumps(metadata))
+    (tmp_path / "__pycache__").mkdir()
+    assert render_tables.preset_table(str(tmp_path)).splitlines()[2:] == [
+        "| `ggm_vae_chain` | binarized_mnist | `configs/binarized_mnist_mlp.py` | 0 | 250 | 61 | "
+        "-93.46 | -89.12 (1000) | 10,000 |"
+    ]
