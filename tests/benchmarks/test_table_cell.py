@@ -4,15 +4,18 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from benchmarks import results_file, table_cell
-from benchmarks.paper_tables import PaperTable
+from benchmarks.paper_tables import GGM_MNIST, SERE_MNIST, PaperTable
 from tests.run_fixtures import needs_data, smoke_run  # noqa: F401
 from tfavi import training
 
-pytestmark = needs_data
+REPO = Path(__file__).resolve().parents[2]
 TABLE = PaperTable(
     name="fake",
     title="Fake",
@@ -40,6 +43,7 @@ def fake_training(smoke_run, monkeypatch):  # noqa: F811
     return configs
 
 
+@needs_data
 def test_a_cell_trains_its_model_and_seed_once_and_merges_its_entry(fake_training, tmp_path):
     results = str(tmp_path / "fake.json")
     runs = str(tmp_path / "runs")
@@ -80,3 +84,20 @@ def test_a_cell_trains_its_model_and_seed_once_and_merges_its_entry(fake_trainin
 def test_an_unknown_cell_lists_the_tables_cells(tmp_path):
     with pytest.raises(ValueError, match=r"'vae_mlp/seed7' is not a cell.*vae_mlp/seed0, vae"):
         table_cell.run_cell(TABLE, "vae_mlp/seed7", str(tmp_path), [], None, "x.json")
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("script", ["ggm_mnist_table.py", "sere_mnist.py"])
+def test_a_table_script_lists_its_cells_and_their_commands(script, tmp_path):
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", "--list", f"--results={tmp_path / 'r.json'}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    table = {"ggm_mnist_table.py": GGM_MNIST, "sere_mnist.py": SERE_MNIST}[script]
+    assert [line.split()[0] for line in lines] == table.cells()
+    assert lines[0].endswith(f"python benchmarks/{script} --cell={table.cells()[0]}")
