@@ -61,11 +61,13 @@ def _model(value):
     return model
 
 
-def test_best_weights_keep_one_file_and_restore_the_best_epoch(tmp_path):
+def test_best_weights_are_pruned_to_one_file_and_restore_the_best_epoch(tmp_path):
     best = BestWeights(str(tmp_path))
+    best.prune(1)  # nothing saved yet: nothing to do
     best.save(_model(1.0), epoch=2)
     best.save(_model(5.0), epoch=4)
-    assert best.epochs() == [4]
+    assert best.epochs() == [2, 4]  # the previous best stays until the new one is recorded
+    best.prune(4)
     assert os.listdir(tmp_path / "best") == ["epoch00004.weights.h5"]
     model = _model(0.0)
     best.restore(model, 4)
@@ -90,5 +92,6 @@ def test_an_interrupted_save_keeps_the_previous_best(tmp_path, monkeypatch):
     best.restore(model, 1)
     np.testing.assert_array_equal(model.weights[0].numpy(), 1.0)
     monkeypatch.undo()
-    best.save(_model(3.0), epoch=4)  # clears the interrupted save's file
+    best.save(_model(3.0), epoch=4)
+    best.prune(4)  # also clears the interrupted save's file
     assert os.listdir(tmp_path / "best") == ["epoch00004.weights.h5"]

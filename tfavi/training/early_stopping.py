@@ -8,6 +8,7 @@ A loop hooks them in at each epoch's end, after validation (see `EarlyStopping`)
     if stopping.update(epoch, val["nelbo"]):    # a new best: keep its weights first,
         best.save(model, epoch)
     append the record (with "best_epoch": stopping.best_epoch), checkpoint
+    best.prune(stopping.best_epoch)             # only now drop the previous best
     if stopping.should_stop: break
     ...
     best.restore(model, stopping.best_epoch)    # then model.keras and the test evaluation
@@ -78,8 +79,10 @@ class EarlyStopping:
 class BestWeights:
     """The weights of the best epoch, one file `<workdir>/best/epochNNNNN.weights.h5`.
 
-    A save writes a temporary file, renames it into place, then removes every other file, so
-    a kill at any moment leaves the previous best or the new one whole.
+    A save writes a temporary file and renames it into place; `prune` removes the other
+    files once the new best is recorded. So the weights of the best epoch that
+    `metrics.jsonl` records are on disk whatever moment a run is killed at, even if its
+    resumed run takes a different path.
     """
 
     def __init__(self, workdir: str):
@@ -93,7 +96,11 @@ class BestWeights:
         temporary = os.path.join(self.folder, f".incomplete-{_PATTERN.format(epoch)}")
         model.save_weights(temporary)
         os.replace(temporary, self.path(epoch))
-        for name in os.listdir(self.folder):  # older epochs, and an interrupted save's file
+
+    def prune(self, epoch: int) -> None:
+        """Removes every file but the weights of `epoch` (older bests, interrupted saves)."""
+        names = os.listdir(self.folder) if os.path.isdir(self.folder) else []
+        for name in names:
             if name != os.path.basename(self.path(epoch)):
                 os.remove(os.path.join(self.folder, name))
 
@@ -107,7 +114,7 @@ class BestWeights:
         model.load_weights(self.path(epoch))
 
     def epochs(self) -> list[int]:
-        """Epochs with saved weights (one, except just after an interrupted save)."""
+        """Epochs with saved weights (one after `prune`)."""
         names = os.listdir(self.folder) if os.path.isdir(self.folder) else []
         return sorted(
             int(m.group(1)) for n in names if (m := re.fullmatch(r"epoch(\d+)\.weights\.h5", n))
