@@ -1,14 +1,15 @@
-"""SeRe-VAE against its DLGM ablation on dynamically binarized MNIST, same wall-clock budget.
+"""SeRe-VAE against its DLGM ablation on dynamically binarized MNIST, one cell per command.
 
-    python benchmarks/sere_mnist.py --minutes=8
+    python benchmarks/sere_mnist.py --list
+    python benchmarks/sere_mnist.py --cell=sere_vae_mlp/seed0
+    python benchmarks/render_tables.py
 
-The paper's claim (Apostolopoulou et al., arXiv 2007.05166, Table 1): after full training,
-self-reflection is worth about 3 nats, log p(x) -81.17 (SeRe-VAE) against -84.53 (DLGM),
-K = 1000. Both zoo models train with the `configs/sere_mnist.py` recipe (by default with a
-constant learning rate and no KL warm-up, since the budget is far shorter than the
-recipe's schedules) for `--minutes` of training time each; prints both learning curves and
-the test log-likelihood (nats, K = `--num_importance_samples`) on the first
-`--eval_examples` test images, the same images for both models.
+The paper's claim (Apostolopoulou et al., arXiv 2007.05166, Table 1): self-reflection is
+worth about 3 nats, log p(x) -81.17 (SeRe-VAE) against -84.53 (DLGM), K = 1000. A cell trains
+one model with one seed by the `configs/sere_mnist.py` recipe, both models for the same
+number of epochs (`paper_tables.SERE_MNIST`), evaluates it on all 10,000 test images and
+merges the numbers and the learning curve (validation ELBO per epoch and training minutes)
+into `benchmarks/results/sere_mnist.json`; rerunning the command resumes it (`table_cell`).
 """
 
 import pathlib
@@ -18,19 +19,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from absl import app  # noqa: E402
 
-from benchmarks import sere_budget  # noqa: E402
+from benchmarks import table_cell  # noqa: E402
+from benchmarks.paper_tables import SERE_MNIST  # noqa: E402
 
-sere_budget.define_flags(
-    models=["sere_vae_mlp", "dlgm_mlp"],
-    overrides=["lr_schedule='constant'", "kl_warmup_epochs=0"],
-    eval_examples=300,
-)
-
-
-def main(argv):
-    del argv
-    sere_budget.run("test log p(x)")
-
+table_cell.define_flags()
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(lambda argv: table_cell.main(SERE_MNIST))

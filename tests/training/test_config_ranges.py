@@ -27,6 +27,8 @@ OUT_OF_RANGE = {
     "grad_clip_norm": [-1],
     "max_consecutive_skips": [0],
     "max_rollbacks": [-1],
+    "early_stopping_patience": [-1, 1.5],
+    "early_stopping_min_delta": [-0.1, float("nan")],
     "random_flip": ["yes"],
     "shuffle_buffer": [0],
     "eval_batch_size": [0],

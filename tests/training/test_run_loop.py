@@ -230,3 +230,45 @@ def test_a_non_finite_validation_is_an_error_not_a_record(tmp_path, monkeypatch)
     with pytest.raises(NonFiniteValidation, match=r"epoch 1 .*nelbo.*ckpt-4"):
         _train(tmp_path)
     assert not (tmp_path / "metrics.jsonl").exists()
+
+
+# No epoch after the first improves on it by more than 1e9 nats: with patience 1 the run
+# stops after epoch 2 of 4, and its saved and evaluated weights are epoch 1's.
+EARLY_STOPPING = ["epochs=4", "early_stopping_patience=1", "early_stopping_min_delta=1e9"]
+
+
+@pytest.fixture(scope="module")
+def stopped_early(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("stopped_early")
+    _train(workdir, *EARLY_STOPPING)
+    return workdir, _outcome(workdir)
+
+
+def test_early_stopping_saves_and_evaluates_the_best_epochs_weights(stopped_early):
+    workdir, (records, evaluation, weights) = stopped_early
+    assert [(r["epoch"], r["best_epoch"]) for r in records] == [(1, 1), (2, 1)]
+    assert os.listdir(workdir / "best") == ["epoch00001.weights.h5"]
+    best = zoo.build("vae_mlp", smoke=True)
+    best.load_weights(workdir / "best" / "epoch00001.weights.h5")
+    for a, b in zip(weights, best.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert evaluation["computed_from"]["step"] == 10 == records[-1]["step"]
+
+
+def test_a_run_stopped_early_stays_stopped_and_resumes_to_the_same_outcome(
+    stopped_early, tmp_path, monkeypatch
+):
+    workdir = _copy(stopped_early, tmp_path)
+    _train(workdir, *EARLY_STOPPING)  # A rerun of the finished run trains nothing more.
+    _assert_same_run(workdir, stopped_early[1])
+    interrupted = tmp_path / "interrupted"
+    _interrupt(interrupted, "after_checkpoint@1", monkeypatch, *EARLY_STOPPING)
+    _train(interrupted, *EARLY_STOPPING)
+    _assert_same_run(interrupted, stopped_early[1])
+
+
+def test_more_patience_on_resume_trains_on(stopped_early, tmp_path):
+    workdir = _copy(stopped_early, tmp_path)
+    _train(workdir, "epochs=4", "early_stopping_patience=3", "early_stopping_min_delta=1e9")
+    records = metrics_file.read(workdir)
+    assert [(r["epoch"], r["best_epoch"]) for r in records] == [(1, 1), (2, 1), (3, 1), (4, 1)]

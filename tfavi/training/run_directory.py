@@ -17,6 +17,7 @@ from absl import logging
 
 from tfavi.errors import ConfigError, CorruptFileError, MissingFileError, UserError
 from tfavi.training import checkpoint_files, fault_points, precision
+from tfavi.training.early_stopping import BEST_DIR
 from tfavi.training.train_config import TrainConfig
 from tfavi.training.workdir_lock import LOCK_FILE
 
@@ -35,6 +36,7 @@ RUN_OUTPUTS = (
     CHECKPOINT_DIR,
     "tensorboard",
     SAMPLES_DIR,
+    BEST_DIR,
 )
 
 

@@ -1,5 +1,6 @@
 """The loop of a run in its workdir: checkpoints, epoch records, summaries and rollbacks."""
 
+import contextlib
 import os
 import time
 
@@ -10,6 +11,7 @@ from tfavi import data
 from tfavi.errors import UserError
 from tfavi.evaluation.image_grid import image_grid
 from tfavi.training import checkpoint_files, fault_points, metrics_file, run_directory
+from tfavi.training.early_stopping import BestWeights, EarlyStopping
 from tfavi.training.epoch_loop import EpochLoop, TooManyNonFiniteSteps, non_finite
 
 
@@ -29,7 +31,10 @@ class RunLoop:
     rolled back to the last checkpoint (at most `max_rollbacks` times, then the run stops),
     so no checkpoint holds a NaN. At an epoch's end the loop validates, appends the epoch's
     record to `metrics.jsonl`, then checkpoints; on resume the records past the checkpoint are
-    dropped and rerun, so records and checkpoints always agree.
+    dropped and rerun, so records and checkpoints always agree. With
+    `early_stopping_patience`, the run ends once that many epochs pass without a better
+    validation negative ELBO; the best epoch's weights are kept in `best/` (`BestWeights`)
+    and `final_weights()` puts them in the model.
 
     Args:
         loop: the steps to run.
@@ -64,6 +69,9 @@ class RunLoop:
         )
         self.last_checkpoint = None
         self.rollbacks = 0
+        patience = self.config.early_stopping_patience
+        self.stopping = EarlyStopping(patience, self.config.early_stopping_min_delta)
+        self.best = BestWeights(workdir) if patience else None
         self._progress, self._epoch_start = None, 0.0
 
     def restore_or_start(self) -> None:
@@ -83,11 +91,29 @@ class RunLoop:
         self._log(f"Resuming from {self.last_checkpoint} at step {step}.")
         if self.chief:
             metrics_file.reconcile(self.workdir, step)
+        records = [r for r in metrics_file.read(self.workdir) if r["step"] <= step]
+        self.stopping = EarlyStopping.from_records(
+            records, self.stopping.patience, self.stopping.min_delta
+        )
 
     def run(self) -> None:
-        """Trains to the recipe's last step."""
-        while self.loop.step < self.loop.total_steps:
+        """Trains to the recipe's last step, or until early stopping says to stop."""
+        while self.loop.step < self.loop.total_steps and not self.stopping.should_stop:
             self._segment()
+        if self.stopping.should_stop:
+            self._log(
+                f"Early stopping after epoch {self.stopping.last_epoch}: no better validation "
+                f"negative ELBO than epoch {self.stopping.best_epoch}'s "
+                f"{self.stopping.best_nelbo:.3f} for {self.stopping.patience} epochs."
+            )
+
+    def final_weights(self):
+        """A context in which the model holds the weights a finished run saves and evaluates:
+        the best validated epoch's with early stopping, else the weight average if any."""
+        if self.best is None:
+            return self.loop.averaged()
+        self.best.restore(self.loop.model, self.stopping.best_epoch)
+        return contextlib.nullcontext()
 
     def _segment(self) -> None:
         loop = self.loop
@@ -144,12 +170,19 @@ class RunLoop:
         }
         if skipped == self.loop.steps_per_epoch:
             record["reason"] = "every update of the epoch was skipped (NaN/Inf loss or gradients)"
+        if self.stopping.update(epoch + 1, val["nelbo"]) and self.best and self.chief:
+            with self.loop.averaged():  # The validated weights.
+                self.best.save(self.loop.model, epoch + 1)
+        if self.best:
+            record["best_epoch"] = self.stopping.best_epoch
         fault_points.reach("before_record")
         if self.chief:
             metrics_file.append(self.workdir, record)
         fault_points.reach("before_checkpoint")
         self._save()
         fault_points.reach("after_checkpoint")
+        if self.best and self.chief:
+            self.best.prune(self.stopping.best_epoch)
         if self.chief:
             self._write_summaries(record)
         self._log(_epoch_line(record))

@@ -71,6 +71,11 @@ class TrainConfig:
         max_consecutive_skips: stop after this many non-finite updates in a row.
         max_rollbacks: roll back to the last checkpoint this many times when the weights
             become non-finite, then stop.
+        early_stopping_patience: stop after this many epochs without a better validation
+            negative ELBO, and save and evaluate the best epoch's weights; 0 trains all
+            `epochs` and keeps the last weights.
+        early_stopping_min_delta: a better validation negative ELBO is lower by more than this
+            many nats.
         random_flip: random horizontal and vertical flips of training images.
         shuffle_buffer: shuffle buffer of the training split.
         eval_batch_size: batch size of evaluation.
@@ -115,6 +120,8 @@ class TrainConfig:
     grad_clip_norm: float = _field(0.0, at_least(0, integer=False))
     max_consecutive_skips: int = _field(20, at_least(1))
     max_rollbacks: int = _field(2, at_least(0))
+    early_stopping_patience: int = _field(0, at_least(0), resumable=True)
+    early_stopping_min_delta: float = _field(0.0, at_least(0, integer=False), resumable=True)
     random_flip: bool = _field(False, one_of(False, True))
     shuffle_buffer: int = _field(10_000, at_least(1))
     eval_batch_size: int = _field(500, at_least(1), resumable=True)

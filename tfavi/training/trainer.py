@@ -45,7 +45,7 @@ def train_and_evaluate(
         run.run()
         if not chief:
             return {}
-        with loop.averaged():
+        with run.final_weights():
             return finish_run(loop.model, config, workdir, data_dir=data_dir, verbose=verbose)
 
 
