@@ -2,6 +2,7 @@
 
 import keras
 
+from tfavi.errors import ConfigError
 from tfavi.training.run_directory import build_model
 from tfavi.zoo.registry import _constructor_arguments, get, resolve_config
 
@@ -26,7 +27,7 @@ def build(name: str, *, smoke: bool = False, seed: int | None = None, **model_ov
     valid = _constructor_arguments(entry.model_class)
     unknown = sorted(set(model_overrides) - valid)
     if unknown:
-        raise ValueError(
+        raise ConfigError(
             f"Unknown argument(s) {', '.join(map(repr, unknown))} for {name!r}. "
             f"{entry.model_class.__name__} takes: {', '.join(sorted(valid))}."
         )
