@@ -75,3 +75,9 @@ def test_batch_size_is_bounded_by_the_training_split_of_the_dataset():
 def test_every_violation_is_reported_in_one_message():
     with pytest.raises(ConfigError, match=r"values out of range: epochs=0 .*; seed=-1 "):
         TrainConfig(epochs=0, seed=-1)
+
+
+def test_early_stopping_is_refused_where_validation_is_the_test_split():
+    with pytest.raises(ConfigError, match=r"early_stopping_patience=3 .*mnist validates on its test"):
+        TrainConfig(dataset="mnist", early_stopping_patience=3)
+    assert TrainConfig(dataset="binarized_mnist", early_stopping_patience=3)

@@ -40,6 +40,24 @@ def _train_examples(config) -> int | None:
     return spec.train_examples if spec else None
 
 
+def _validates_on_test(config) -> bool:
+    spec = DATASETS.get(config.dataset)
+    return spec is not None and spec.validation_split == "test"
+
+
+def _patience() -> Allowed:
+    """Early stopping selects epochs on the validation split: never on the test split."""
+    plain = at_least(0)
+    return Allowed(
+        lambda value, config: plain.holds(value, config)
+        and (value == 0 or not _validates_on_test(config)),
+        lambda config: f"0 ({config.dataset} validates on its test split, which must not "
+        "select epochs)"
+        if _validates_on_test(config)
+        else plain.describe(config),
+    )
+
+
 @dataclasses.dataclass
 class TrainConfig:
     """A training recipe and the model it trains.
@@ -120,7 +138,7 @@ class TrainConfig:
     grad_clip_norm: float = _field(0.0, at_least(0, integer=False))
     max_consecutive_skips: int = _field(20, at_least(1))
     max_rollbacks: int = _field(2, at_least(0))
-    early_stopping_patience: int = _field(0, at_least(0), resumable=True)
+    early_stopping_patience: int = _field(0, _patience(), resumable=True)
     early_stopping_min_delta: float = _field(0.0, at_least(0, integer=False), resumable=True)
     random_flip: bool = _field(False, one_of(False, True))
     shuffle_buffer: int = _field(10_000, at_least(1))
