@@ -10,6 +10,7 @@ from tests.export.conftest import recorded_limits
 from tfavi import zoo
 from tfavi.errors import ConfigError
 from tfavi.export import export_saved_model
+from tfavi.export.versioned_export import NonFiniteWeightsError
 from tfavi.tools import cli, export
 from tfavi.training import run_directory
 
@@ -32,6 +33,15 @@ def test_an_interrupted_export_leaves_no_version_folder(vae_mlp, tmp_path, monke
     with pytest.raises(KeyboardInterrupt):
         export_saved_model(vae_mlp.model, str(tmp_path / "vae_mlp"))
     assert os.listdir(tmp_path / "vae_mlp") == []
+
+
+def test_a_model_with_non_finite_weights_is_not_exported(tmp_path):
+    model = zoo.build("vae_mlp", smoke=True)
+    weight = model.trainable_weights[-1]
+    weight.assign(tf.fill(weight.shape, float("nan")))
+    with pytest.raises(NonFiniteWeightsError, match=rf"non-finite weights \({weight.path}\)"):
+        export_saved_model(model, str(tmp_path / "vae_mlp"))
+    assert not (tmp_path / "vae_mlp").exists()
 
 
 @pytest.fixture

@@ -78,6 +78,8 @@ def test_every_violation_is_reported_in_one_message():
 
 
 def test_early_stopping_is_refused_where_validation_is_the_test_split():
-    with pytest.raises(ConfigError, match=r"early_stopping_patience=3 .*mnist validates on its test"):
+    with pytest.raises(
+        ConfigError, match=r"early_stopping_patience=3 .*mnist validates on its test"
+    ):
         TrainConfig(dataset="mnist", early_stopping_patience=3)
     assert TrainConfig(dataset="binarized_mnist", early_stopping_patience=3)

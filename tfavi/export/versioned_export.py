@@ -5,13 +5,19 @@ import os
 import re
 import socket
 
+import numpy as np
 import tensorflow as tf
 
+from tfavi.errors import UserError
 from tfavi.export.serving_limits import DEFAULT_LIMITS, ServingLimits
 from tfavi.export.serving_signatures import ServingSignatures
 from tfavi.training.workdir_lock import process_is_dead
 
 _TEMPORARY_PREFIX = ".incomplete-"
+
+
+class NonFiniteWeightsError(UserError, ValueError):
+    """The model to export holds NaN or infinite weights."""
 
 
 def next_version(model_base_path: str) -> int:
@@ -51,6 +57,7 @@ def export_saved_model(
     Returns:
         The path of the new version folder.
     """
+    _check_finite(model)
     signatures = ServingSignatures(model, chunk_size, images_dtype, limits).functions()
     tf.io.gfile.makedirs(model_base_path)
     remove_abandoned_exports(model_base_path)
@@ -70,6 +77,17 @@ def export_saved_model(
             tf.io.gfile.rmtree(temporary)
         raise
     return final
+
+
+def _check_finite(model) -> None:
+    """Refuses to export weights that hold NaN or infinity."""
+    bad = [w.path for w in model.weights if not np.all(np.isfinite(np.asarray(w.numpy())))]
+    if bad:
+        raise NonFiniteWeightsError(
+            f"The model holds non-finite weights ({', '.join(bad[:5])}"
+            f"{', ...' if len(bad) > 5 else ''}): a SavedModel of it would serve NaN. Export a "
+            "run's model.keras or a checkpoint with finite weights."
+        )
 
 
 def remove_abandoned_exports(model_base_path: str) -> list[str]:

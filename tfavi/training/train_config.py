@@ -49,12 +49,14 @@ def _patience() -> Allowed:
     """Early stopping selects epochs on the validation split: never on the test split."""
     plain = at_least(0)
     return Allowed(
-        lambda value, config: plain.holds(value, config)
-        and (value == 0 or not _validates_on_test(config)),
-        lambda config: f"0 ({config.dataset} validates on its test split, which must not "
-        "select epochs)"
-        if _validates_on_test(config)
-        else plain.describe(config),
+        lambda value, config: (
+            plain.holds(value, config) and (value == 0 or not _validates_on_test(config))
+        ),
+        lambda config: (
+            f"0 ({config.dataset} validates on its test split, which must not select epochs)"
+            if _validates_on_test(config)
+            else plain.describe(config)
+        ),
     )
 
 
