@@ -250,10 +250,10 @@ def _epoch_line(record: dict) -> str:
     def number(value, spec):
         return "n/a" if value is None else format(value, spec)
 
+    kl = f"kl {number(train['kl'], '.3f')} | " if "kl" in train else ""  # None: no latents
     return (
         f"epoch {record['epoch']}: train nelbo {number(train['nelbo'], '.3f')} | val nelbo "
-        f"{val['nelbo']:.3f} ({val['bits_per_dim']:.4f} bits/dim) | kl "
-        f"{number(train['kl'], '.3f')} | lr {record['learning_rate']:.2e} | beta "
-        f"{record['kl_beta']:.3f} | skipped {record['skipped_updates']} | "
-        f"{record['seconds']:.1f}s"
+        f"{val['nelbo']:.3f} ({val['bits_per_dim']:.4f} bits/dim) | {kl}lr "
+        f"{record['learning_rate']:.2e} | beta {record['kl_beta']:.3f} | skipped "
+        f"{record['skipped_updates']} | {record['seconds']:.1f}s"
     )
