@@ -91,7 +91,10 @@ def test_learning_curves_give_the_best_validation_elbo_within_each_budget(cells)
 def test_an_empty_results_file_renders_every_cell_to_do():
     text = render_tables.render(GGM_MNIST, {})
     assert "| `ggm_vae_chain` | 0 of 3 | — | — | -89.10 / -93.40 |" in text
-    assert "Recipe overrides of the cells: none." in text
+    assert (
+        "Recipe overrides of the cells: epochs=1000, early_stopping_patience=20, steps_per_loop=50."
+        in text
+    )
     assert text.count("| to do |") == len(GGM_MNIST.cells()) == 12
     assert "Validation ELBO" not in text
 
