@@ -104,7 +104,7 @@ class BudgetedRun:
         tf.train.Checkpoint(**self.loop.state()).read(
             os.path.join(directory, "checkpoint")
         ).assert_existing_objects_matched()
-        self.loop.forget_batches()  # The data continues from the restored step.
+        self.loop.restored()
         with open(path) as f:
             state = json.load(f)
         self.elapsed, self.steps = state["elapsed"], state["steps"]

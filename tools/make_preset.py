@@ -15,7 +15,7 @@ if not __package__:  # run as a script from a checkout: `python tools/make_prese
 
 from absl import flags, logging  # noqa: E402
 
-from tfavi import presets  # noqa: E402
+from tfavi import presets, zoo  # noqa: E402
 from tfavi.tools import cli  # noqa: E402
 
 
@@ -36,7 +36,7 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 
 def run(FLAGS: flags.FlagValues) -> None:
     logging.set_verbosity(logging.WARNING)
-    path = presets.save_run_as_preset(
+    path = zoo.save_run_as_preset(
         FLAGS.workdir, FLAGS.output, check_examples=FLAGS.check_examples, data_dir=FLAGS.data_dir
     )
     check = presets.check_preset(path, data_dir=FLAGS.data_dir)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.run_fixtures import needs_data, smoke_run  # noqa: F401
-from tfavi import presets
+from tfavi import presets, zoo
 from tfavi.tools import cli, make_preset
 from tfavi.training import run_directory
 
@@ -19,7 +19,7 @@ IMAGES = (np.random.default_rng(0).uniform(size=(3, 28, 28, 1)) > 0.5).astype(np
 @pytest.fixture(scope="module")
 def preset(smoke_run, tmp_path_factory):  # noqa: F811
     path = str(tmp_path_factory.mktemp("presets") / "vae_mlp")
-    return presets.save_run_as_preset(smoke_run, path, check_examples=64)
+    return zoo.save_run_as_preset(smoke_run, path, check_examples=64)
 
 
 def test_the_preset_holds_the_runs_model_once_with_its_training_metadata(smoke_run, preset):  # noqa: F811
@@ -90,5 +90,5 @@ def test_a_run_without_evaluation_is_refused(smoke_run, tmp_path):  # noqa: F811
     shutil.copytree(smoke_run, unfinished)
     os.remove(os.path.join(unfinished, "eval.json"))
     with pytest.raises(FileNotFoundError, match=r"has no eval\.json.*tools/evaluate\.py"):
-        presets.save_run_as_preset(unfinished, str(tmp_path / "p"))
+        zoo.save_run_as_preset(unfinished, str(tmp_path / "p"))
     assert not os.path.exists(tmp_path / "p")

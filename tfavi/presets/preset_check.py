@@ -38,7 +38,7 @@ def check_preset(
     if "check" not in metadata:
         raise PresetMismatch(
             f"The preset {folder!r} has no `check` in its metadata: it was not made from a "
-            "run by tfavi.presets.save_run_as_preset, so there is nothing to check it against."
+            "run by tfavi.zoo.save_run_as_preset, so there is nothing to check it against."
         )
     check = metadata["check"]
     model = from_preset(folder)

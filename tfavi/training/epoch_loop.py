@@ -124,14 +124,11 @@ class EpochLoop:
             state["weight_average"] = self.weight_average
         return state
 
-    @property
-    def consecutive_skips(self) -> int:
-        """The run of skipped updates that ends at the current step."""
-        return self.train_loop.consecutive_skips
-
-    @consecutive_skips.setter
-    def consecutive_skips(self, value: int) -> None:
-        self.train_loop.consecutive_skips = value
+    def restored(self) -> None:
+        """Call after a checkpoint was read into `state()`: the data continues from the
+        restored step, and no run of skipped updates leads up to it."""
+        self._forget_batches()
+        self.train_loop.consecutive_skips = 0
 
     def averaged(self):
         """A context in which the model holds the weight average (`ema_decay`), if any: the
@@ -154,14 +151,14 @@ class EpochLoop:
             count = min(self.config.steps_per_loop, remaining)
             results = self.train_loop(batches, count)
             losses.append(results["loss"])
-            self._count(results, expected_step=self._batches_step + count)
+            self._count(results)
             self._batches_step += count
             remaining -= count
             fault_points.reach("step")
             if on_loss:
                 on_loss(count, losses[-1])
         if done + num_steps == self.steps_per_epoch:
-            self.forget_batches()
+            self._forget_batches()
         return losses
 
     def kl_beta(self, epoch: int) -> float:
@@ -190,7 +187,7 @@ class EpochLoop:
                 self.eval_step(batch)
         return read_metrics(self.model)
 
-    def forget_batches(self) -> None:
+    def _forget_batches(self) -> None:
         """Drops the open epoch's batches (at its end, or after the step counter was restored)."""
         self._batches = None
 
@@ -210,11 +207,8 @@ class EpochLoop:
             self._batches_step = self.step
         return self._batches
 
-    def _count(self, results: dict, expected_step: int) -> None:
+    def _count(self, results: dict) -> None:
         self.epoch_skips.assign_add(results["skipped"])
-        if self.step != expected_step:
-            # A step function that leaves `iterations` alone on a skip: keep it the one counter.
-            self.optimizer.iterations.assign(expected_step)
         if results["max_consecutive_skips"] >= self.config.max_consecutive_skips:
             raise TooManyNonFiniteSteps(
                 f"{results['max_consecutive_skips']} updates in a row had NaN/Inf loss or "

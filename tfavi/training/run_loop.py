@@ -107,13 +107,17 @@ class RunLoop:
                 f"{self.stopping.best_nelbo:.3f} for {self.stopping.patience} epochs."
             )
 
+    @contextlib.contextmanager
     def final_weights(self):
         """A context in which the model holds the weights a finished run saves and evaluates:
-        the best validated epoch's with early stopping, else the weight average if any."""
+        the best validated epoch's with early stopping (loaded on entering, for good: the run
+        is over), else the weight average if any."""
         if self.best is None:
-            return self.loop.averaged()
+            with self.loop.averaged():
+                yield
+            return
         self.best.restore(self.loop.model, self.stopping.best_epoch)
-        return contextlib.nullcontext()
+        yield
 
     def _segment(self) -> None:
         loop = self.loop
@@ -212,8 +216,7 @@ class RunLoop:
             flush=True,
         )
         self.checkpoint.read(self.last_checkpoint).assert_existing_objects_matched()
-        self.loop.forget_batches()
-        self.loop.consecutive_skips = 0
+        self.loop.restored()
         self._progress = None
 
     def _validation_data(self) -> tf.data.Dataset:

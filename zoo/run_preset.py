@@ -5,9 +5,11 @@ import os
 import tempfile
 
 from tfavi.errors import MissingFileError
+from tfavi.presets import from_preset, save_to_preset
 from tfavi.presets.preset_check import elbo_on_test_images
-from tfavi.presets.preset_format import save_to_preset
-from tfavi.presets.preset_mixin import from_preset
+from tfavi.training import run_directory
+from tfavi.training.run_summary import training_summary
+from tfavi.zoo.registry import get
 
 CHECK_EXAMPLES = 1000
 
@@ -31,18 +33,13 @@ def save_run_as_preset(
     Example:
     >>> save_run_as_preset("runs/ggm_mnist/ggm_vae_chain_seed0", "tfavi/presets/ggm_vae_chain")
     """
-    # Here, not above: the zoo and the training package import the models, which import presets.
-    from tfavi import zoo
-    from tfavi.training import run_directory
-    from tfavi.training.run_summary import training_summary
-
     config = run_directory.load_config(workdir)
     evaluation = _read_evaluation(workdir, run_directory.EVAL_FILE)
     summary = training_summary(workdir)
     metadata = {
         "zoo_name": config.model_name,
         "dataset": config.dataset,
-        "recipe": zoo.get(config.model_name).recipe,
+        "recipe": get(config.model_name).recipe,
         "train_config": json.loads(config.to_json()),
         "seed": config.seed,
         "epochs": summary["epochs"],
