@@ -2,6 +2,7 @@
 
     python benchmarks/render_tables.py                    # every table, then the presets
     python benchmarks/render_tables.py --tables=ggm_mnist
+    python benchmarks/render_tables.py --readme           # rewrites README.md's tables
 
 For each table: mean ± std over seeds of the test log p(x) (K = 1000) and ELBO beside the
 paper's numbers, one line per model saying whether it beats the baseline by more than the
@@ -23,6 +24,9 @@ from benchmarks import results_file  # noqa: E402
 from benchmarks.paper_tables import TABLES, PaperTable  # noqa: E402
 
 PRESETS_DIR = str(pathlib.Path(__file__).resolve().parents[1] / "tfavi" / "presets")
+README = str(pathlib.Path(__file__).resolve().parents[1] / "README.md")
+README_BEGIN = "<!-- tables: written by `python benchmarks/render_tables.py --readme` -->"
+README_END = "<!-- end of the written tables -->"
 CURVE_MINUTES = (5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480)
 
 
@@ -190,17 +194,42 @@ def _paper_text(numbers) -> str:
     return " / ".join("—" if n is None else f"{n:.2f}" for n in numbers)
 
 
+def all_tables(names=tuple(TABLES)) -> str:
+    """The tables `names`, then the presets table."""
+    tables = [render(TABLES[n], results_file.read_cells(TABLES[n].results_path)) for n in names]
+    return "\n".join([*tables, f"### Trained presets\n\n{preset_table()}\n"])
+
+
+def with_tables(readme: str, tables: str) -> str:
+    """`readme` with the text between `README_BEGIN` and `README_END` replaced by `tables`."""
+    head, begin, rest = readme.partition(README_BEGIN)
+    _, end, tail = rest.partition(README_END)
+    if not begin or not end:
+        raise SystemExit(f"{README} lacks the lines {README_BEGIN!r} and {README_END!r}.")
+    return f"{head}{README_BEGIN}\n\n{tables}\n{README_END}{tail}"
+
+
 def main(argv: list[str]) -> None:
-    names = list(TABLES)
+    names, readme = list(TABLES), False
     for arg in argv:
         if arg.startswith("--tables="):
             names = arg.split("=", 1)[1].split(",")
+        elif arg == "--readme":
+            readme = True
         else:
-            raise SystemExit(f"Unknown argument {arg!r}; usage: render_tables.py [--tables=a,b]")
-    for name in names:
-        table = TABLES[name]
-        print(render(table, results_file.read_cells(table.results_path)))
-    print(f"### Trained presets\n\n{preset_table()}")
+            raise SystemExit(
+                f"Unknown argument {arg!r}; usage: render_tables.py [--tables=a,b] [--readme]"
+            )
+    tables = all_tables(names)
+    if not readme:
+        print(tables, end="")
+        return
+    with open(README) as f:
+        text = with_tables(f.read(), tables)
+    with open(f"{README}.tmp", "w") as f:
+        f.write(text)
+    os.replace(f"{README}.tmp", README)
+    print(f"Rewrote the tables of {README}.")
 
 
 if __name__ == "__main__":

@@ -121,3 +121,20 @@ def test_preset_table_has_a_row_per_preset_with_its_scores(tmp_path):
         "| `ggm_vae_chain` | binarized_mnist | `configs/binarized_mnist_mlp.py` | 0 | 250 | 61 | "
         "-93.46 | -89.12 (1000) | 10,000 |"
     ]
+
+
+def test_the_readme_shows_the_tables_of_the_committed_results():
+    with open(render_tables.README) as f:
+        readme = f.read()
+    assert render_tables.with_tables(readme, render_tables.all_tables()) == readme, (
+        "README.md's tables differ from benchmarks/results/ and tfavi/presets/: run "
+        "python benchmarks/render_tables.py --readme"
+    )
+
+
+def test_with_tables_replaces_only_the_marked_section():
+    begin, end = render_tables.README_BEGIN, render_tables.README_END
+    text = f"intro\n{begin}\nold table\n{end}\noutro\n"
+    assert render_tables.with_tables(text, "new\n") == f"intro\n{begin}\n\nnew\n\n{end}\noutro\n"
+    with pytest.raises(SystemExit, match="lacks the lines"):
+        render_tables.with_tables("no markers", "new\n")
