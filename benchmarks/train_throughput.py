@@ -24,6 +24,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from absl import app, flags  # noqa: E402
 
+from benchmarks import random_data_training  # noqa: E402
+
 VARIANTS = {
     "default": [],
     "bf16": ["mixed_precision='bfloat16'"],
@@ -53,66 +55,26 @@ FLAGS = flags.FLAGS
 
 
 def _worker() -> dict:
-    import keras
     import numpy as np
-    import tensorflow as tf
 
-    from tfavi import zoo
-    from tfavi.training import make_strategy
-    from tfavi.training.distributed_step import make_train_loop_fn
-    from tfavi.training.optimization import make_optimizer
-    from tfavi.training.run_directory import build_model
-    from tfavi.training.weight_average import WeightAverage
-
-    keras.utils.set_random_seed(0)
-    config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=FLAGS.override)
-    config = config.replace(batch_size=FLAGS.batch_size)
-    strategy = make_strategy(FLAGS.strategy)
-    start = time.perf_counter()
-    with strategy.scope():
-        model = build_model(config)
-        optimizer = make_optimizer(config, steps_per_epoch=1000)
-        optimizer.build(model.trainable_variables)
-        average = None
-        if config.ema_decay:
-            average = WeightAverage(model.trainable_variables, config.ema_decay)
-    loop = make_train_loop_fn(
-        model,
-        optimizer,
-        strategy,
-        config.batch_size,
-        config.steps_per_loop,
-        config.grad_clip_norm,
-        config.graph_optimization,
-        jit_compile=config.jit_compile,
-        weight_average=average,
+    training = random_data_training.build(
+        FLAGS.model, FLAGS.smoke, FLAGS.batch_size, FLAGS.override, FLAGS.strategy
     )
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(8 * config.batch_size, *model.image_shape)) / 255.0
-    batches = tf.data.Dataset.from_tensor_slices(images.astype(np.float32))
-    batches = batches.batch(config.batch_size).cache().repeat()
-    iterator = iter(strategy.experimental_distribute_dataset(batches))
-    built = time.perf_counter()
-    loop(iterator, 1)
-    first_step = time.perf_counter() - built
-
-    def run(steps):
-        while steps > 0:
-            loop(iterator, min(steps, config.steps_per_loop))
-            steps -= config.steps_per_loop
-
-    run(FLAGS.warmup)
+    begin = time.perf_counter()
+    training.run(1)
+    first_step = time.perf_counter() - begin
+    training.run(FLAGS.warmup)
     seconds = []
     for _ in range(FLAGS.repeats):
         begin = time.perf_counter()
-        run(FLAGS.steps)
+        training.run(FLAGS.steps)
         seconds.append((time.perf_counter() - begin) / FLAGS.steps)
     return {
-        "build": built - start,
+        "build": training.build_seconds,
         "first_step": first_step,
         "s_per_step": statistics.median(seconds),
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
-        "parameters": sum(int(np.prod(w.shape)) for w in model.trainable_weights),
+        "parameters": sum(int(np.prod(w.shape)) for w in training.model.trainable_weights),
     }
 
 
