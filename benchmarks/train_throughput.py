@@ -38,6 +38,7 @@ VARIANTS = {
     "grappler": ["graph_optimization=True"],
     "no_grappler": ["graph_optimization=False"],
     "ema": ["ema_decay=0.999"],
+    "remat": ["remat=True"],  # Deep Attentive VAE and NVAE: peak memory for compute.
 }
 
 flags.DEFINE_string("model", "vae_mlp", "Zoo name.")

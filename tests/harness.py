@@ -1,10 +1,17 @@
-"""Shared checks for serializable tfavi objects (the keras-hub test-harness pattern)."""
+"""Shared checks for serializable tfavi objects (the keras-hub test-harness pattern) and a few
+training steps of a zoo model's smoke variant."""
 
 import json
 import os
 
 import keras
 import numpy as np
+import tensorflow as tf
+
+from tfavi import zoo
+from tfavi.training.distributed_step import make_train_step
+from tfavi.training.optimization import make_optimizer
+from tfavi.training.run_directory import build_model
 
 
 def run_serialization_test(instance):
@@ -29,3 +36,25 @@ def run_model_saving_test(model, outputs_fn, directory):
     for e, a in zip(expected, actual, strict=True):
         np.testing.assert_array_equal(np.asarray(e), np.asarray(a))
     return restored
+
+
+def train_smoke_steps(name, overrides=(), steps=3, strategy=None, images=None, batch=4):
+    """Trains the smoke variant of zoo model `name` (with recipe `overrides`) on fixed random
+    images, `steps` batches of `batch`, one `make_train_step` each (as the recipe's
+    `grad_clip_norm` and `graph_optimization`); returns (model, optimizer, losses, skipped)."""
+    strategy = strategy or tf.distribute.get_strategy()
+    keras.utils.set_random_seed(0)
+    config = zoo.resolve_config(name, smoke=True, overrides=overrides)
+    with strategy.scope():
+        model = build_model(config)
+        optimizer = make_optimizer(config, steps_per_epoch=10)
+        optimizer.build(model.trainable_variables)
+    step = make_train_step(
+        model, optimizer, strategy, batch, config.grad_clip_norm, config.graph_optimization
+    )
+    if images is None:
+        rng = np.random.default_rng(1)
+        images = rng.integers(0, 256, size=(steps * batch, *model.image_shape)) / 255.0
+    dataset = tf.data.Dataset.from_tensor_slices(images.astype(np.float32)).batch(batch)
+    results = [step(b) for b in strategy.experimental_distribute_dataset(dataset)]
+    return model, optimizer, [float(x) for x, _ in results], [bool(s) for _, s in results]

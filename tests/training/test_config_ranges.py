@@ -2,11 +2,13 @@
 
 import dataclasses
 
+import keras
 import pytest
 
 from tfavi import zoo
 from tfavi.errors import ConfigError
 from tfavi.training import TrainConfig
+from tfavi.training.train_config import REMAT_MODELS
 
 OUT_OF_RANGE = {
     "dataset": ["fashion_mnist"],
@@ -42,6 +44,7 @@ OUT_OF_RANGE = {
     "mixed_precision": ["float64", "mixed_bfloat16"],
     "steps_per_loop": [0],
     "jit_compile": ["true"],
+    "remat": ["true", 1, True],  # True: the default model_class "" has no residual cells.
     "ema_decay": [-0.1, 1.0],
     "seed": [-1],
 }
@@ -83,3 +86,18 @@ def test_early_stopping_is_refused_where_validation_is_the_test_split():
     ):
         TrainConfig(dataset="mnist", early_stopping_patience=3)
     assert TrainConfig(dataset="binarized_mnist", early_stopping_patience=3)
+
+
+def test_remat_is_refused_for_models_without_residual_cells():
+    with pytest.raises(
+        ConfigError,
+        match=r"remat=True \(allowed: False \(tfavi>GaussianMLPVAE has no residual cells .*"
+        r"tfavi>DeepAttentiveVAE, the Deep Attentive VAE and NVAE families\)",
+    ):
+        zoo.resolve_config("vae_mlp", smoke=True, overrides=["remat=True"])
+    config = zoo.resolve_config("nvae_16", overrides=["remat=True"])
+    assert config.remat and TrainConfig.from_json(config.to_json()) == config
+    for name in zoo.names():  # The models that recompute are the ones the check lets through.
+        model_class = zoo.get(name).model_class
+        recomputes = keras.saving.get_registered_name(model_class) in REMAT_MODELS
+        assert hasattr(model_class, "remat") == recomputes, name

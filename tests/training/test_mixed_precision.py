@@ -5,32 +5,17 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.harness import train_smoke_steps
 from tfavi import zoo
 from tfavi.training.distributed_step import make_train_step
-from tfavi.training.optimization import make_optimizer
 from tfavi.training.precision import dtype_policy
 from tfavi.training.run_directory import build_model
 
 BATCH = 4
 
 
-def _train(name, mixed_precision, steps=3, strategy=None, images=None):
-    """Trains the smoke variant of `name` on fixed random images; returns (model, optimizer,
-    losses, skipped)."""
-    strategy = strategy or tf.distribute.get_strategy()
-    keras.utils.set_random_seed(0)
-    config = zoo.resolve_config(name, smoke=True, overrides=[f"mixed_precision={mixed_precision}"])
-    with strategy.scope():
-        model = build_model(config)
-        optimizer = make_optimizer(config, steps_per_epoch=10)
-        optimizer.build(model.trainable_variables)
-    step = make_train_step(model, optimizer, strategy, BATCH, config.grad_clip_norm)
-    if images is None:
-        rng = np.random.default_rng(1)
-        images = rng.integers(0, 256, size=(steps * BATCH, *model.image_shape)) / 255.0
-    dataset = tf.data.Dataset.from_tensor_slices(images.astype(np.float32)).batch(BATCH)
-    results = [step(b) for b in strategy.experimental_distribute_dataset(dataset)]
-    return model, optimizer, [float(x) for x, _ in results], [bool(s) for _, s in results]
+def _train(name, mixed_precision, images=None):
+    return train_smoke_steps(name, [f"mixed_precision={mixed_precision}"], images=images)
 
 
 @pytest.mark.parametrize(

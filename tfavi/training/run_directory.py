@@ -201,7 +201,8 @@ def save_model(model, workdir: str) -> str:
 
 def build_model(config: TrainConfig):
     """Instantiates and builds the config's model from its registered class name, under the
-    dtype policy of its `mixed_precision`."""
+    dtype policy of its `mixed_precision`; with `remat`, its training calls recompute the
+    residual cells' activations in the backward pass (`DeepAttentiveVAE.remat`)."""
     model_class = keras.saving.get_registered_object(config.model_class)
     if model_class is None:
         raise ValueError(
@@ -210,6 +211,8 @@ def build_model(config: TrainConfig):
     with precision.global_policy(config.mixed_precision):
         model = model_class(**config.model, seed=config.seed)
         model(tf.zeros([1, *model.image_shape]))
+    if config.remat:
+        model.remat = True
     return model
 
 

@@ -60,6 +60,28 @@ def _patience() -> Allowed:
     )
 
 
+REMAT_MODELS = ("tfavi>DeepAttentiveVAE",)
+"""The model classes built of residual cells, which `remat` recomputes: the Deep Attentive VAE
+and NVAE families."""
+
+
+def _remat() -> Allowed:
+    """Recomputation applies to the residual cells of `REMAT_MODELS` only."""
+    flag = one_of(False, True)
+    return Allowed(
+        lambda value, config: (
+            flag.holds(value, config) and (not value or config.model_class in REMAT_MODELS)
+        ),
+        lambda config: (
+            flag.describe(config)
+            if config.model_class in REMAT_MODELS
+            else f"False ({config.model_class or 'this model'} has no residual cells to "
+            f"recompute; remat applies to {', '.join(REMAT_MODELS)}, the Deep Attentive VAE "
+            "and NVAE families)"
+        ),
+    )
+
+
 @dataclasses.dataclass
 class TrainConfig:
     """A training recipe and the model it trains.
@@ -112,6 +134,10 @@ class TrainConfig:
         steps_per_loop: training steps run inside one `tf.function` call; metrics, skips and
             progress are read once per call (`distributed_step.make_train_loop_fn`).
         jit_compile: compile the forward and backward pass with XLA.
+        remat: recompute the activations of every residual cell in the backward pass instead
+            of storing them (Chen et al., "Training Deep Nets with Sublinear Memory Cost",
+            2016): less memory for more compute, the same gradients up to rounding. Deep
+            Attentive VAE and NVAE only (`DeepAttentiveVAE.remat`); not saved with the model.
         ema_decay: decay of an exponential moving average of the weights used to evaluate,
             sample and export; 0 disables it (`weight_average.WeightAverage`).
         seed: seed of initialisation, data order and sampling noise.
@@ -155,6 +181,7 @@ class TrainConfig:
     mixed_precision: str = _field("none", one_of(*precision.POLICIES))
     steps_per_loop: int = _field(1, at_least(1))
     jit_compile: bool = _field(False, one_of(False, True))
+    remat: bool = _field(False, _remat())
     ema_decay: float = _field(0.0, between(0.0, 1.0, include_high=False))
     seed: int = _field(0, at_least(0))
 

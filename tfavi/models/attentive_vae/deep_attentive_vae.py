@@ -250,6 +250,23 @@ class DeepAttentiveVAE(HierarchicalVAE):
             )
 
     @property
+    def remat(self) -> bool:
+        """Whether training calls recompute every residual cell's activations in the backward
+        pass instead of storing them (`ResidualCell.remat`; Chen et al., "Training Deep Nets
+        with Sublinear Memory Cost", 2016): the recipe's `remat`, not part of the config."""
+        return all(cell.remat for cell in self._residual_cells)
+
+    @remat.setter
+    def remat(self, value: bool) -> None:
+        for cell in self._residual_cells:
+            cell.remat = value
+
+    @property
+    def _residual_cells(self) -> list[ResidualCell]:
+        decoder_cells = [layer.decoder_cell for layer in self.latent_layers[1:]]
+        return [self.preprocess, *self.encoder_cells, *decoder_cells, self.postprocess]
+
+    @property
     def latent_shape(self) -> tuple:
         """Shape `(h, w, c)` of every latent map."""
         height, width, _ = self.image_shape

@@ -32,9 +32,15 @@ class ResidualCell(keras.layers.Layer):
         gate_l2: L2 strength of the non-local gates.
         **kwargs: passed to `keras.layers.Layer`.
 
+    Attributes:
+        remat: recompute the cell's activations in the backward pass of training calls
+            instead of storing them (`keras.remat`): a training setting (the recipe's
+            `remat`), not part of the config. The batch-norm statistics are updated once.
+
     Reference:
         Vahdat & Kautz, "NVAE: A Deep Hierarchical Variational Autoencoder", NeurIPS 2020;
-        Apostolopoulou et al., "Deep Attentive Variational Inference", ICLR 2022.
+        Apostolopoulou et al., "Deep Attentive Variational Inference", ICLR 2022;
+        Chen et al., "Training Deep Nets with Sublinear Memory Cost", 2016 (`remat`).
     """
 
     def __init__(
@@ -82,6 +88,7 @@ class ResidualCell(keras.layers.Layer):
             )
             for index, scale in enumerate(self.scales)
         ]
+        self.remat = False
 
     def _layers_in_order(self):
         return ([self.stem] if self.stem is not None else []) + self.blocks
@@ -92,6 +99,22 @@ class ResidualCell(keras.layers.Layer):
             input_shape = layer.compute_output_shape(input_shape)
 
     def call(self, inputs, training=None):
+        if not (self.remat and training):
+            return self._forward(inputs, training)
+        # The backward pass reruns the forward: run both without state updates and apply the
+        # forward's (the batch-norm statistics) here, once.
+        outputs, updates = keras.remat(self._stateless_training_forward)(inputs)
+        for variable, value in zip(self.non_trainable_variables, updates, strict=True):
+            variable.assign(value)
+        return outputs
+
+    def _stateless_training_forward(self, inputs):
+        """The training forward pass and the new values of the non-trainable variables."""
+        with keras.StatelessScope() as scope:
+            outputs = self._forward(inputs, training=True)
+        return outputs, [scope.get_current_value(v) for v in self.non_trainable_variables]
+
+    def _forward(self, inputs, training):
         outputs = inputs if self.stem is None else self.stem(inputs)
         for block in self.blocks:
             outputs = block(outputs, training=training)
