@@ -15,7 +15,7 @@ from tfavi.models.attentive_vae.decoder_depthwise_attention import DecoderDepthw
 from tfavi.models.attentive_vae.depthwise_attention import DepthwiseAttention
 from tfavi.models.attentive_vae.encoder_depthwise_attention import EncoderDepthwiseAttention
 from tfavi.models.attentive_vae.gated_residual import GatedResidual
-from tfavi.models.attentive_vae.layer_norm_gelu_residual import LayerNormGeluResidual
+from tfavi.models.attentive_vae.layer_norm_gelu_residual import LayerNormGeluResidual, tanh_gelu
 
 
 def _normal(*shape, seed=0):
@@ -66,6 +66,15 @@ def test_layer_norm_gelu_residual_uses_the_tanh_gelu():
         * (1 + np.tanh(math.sqrt(2 / math.pi) * (normalised + 0.044715 * normalised**3)))
     )
     np.testing.assert_allclose(LayerNormGeluResidual()(x).numpy(), x + gelu, rtol=1e-4, atol=1e-4)
+
+
+def test_tanh_gelu_is_the_keras_tanh_gelu_with_its_gradient():
+    assert_same_outputs_and_gradients(
+        tanh_gelu,
+        lambda x: keras.activations.gelu(x, approximate=True),
+        [3 * _normal(4, 50)],
+        atol=1e-5,  # Of gradients up to ~1.1, cancelling in the tails.
+    )
 
 
 @pytest.mark.parametrize("use_layer_norm", [False, True])
