@@ -12,7 +12,9 @@ The trace is parsed here, with the XSpace protobuf TensorFlow ships: on the host
 executed TensorFlow op is an event whose metadata name is `<name scope>/<op name>:<OpType>`,
 on the line (thread) that ran it. Prints, per step, the self time (the op's duration less that
 of the ops nested in it on its thread) of the `--top` op types, the totals, and the self time
-of coarse categories (`CATEGORIES`). Summed op time may exceed the wall time: the inter-op
+of coarse categories (`CATEGORIES`); `--group_by=scope` adds the `--top` name scopes (cut to
+`--scope_depth` levels, optionally of the `--scope_op_types` only), which tell the layers apart
+(`scope`). Summed op time may exceed the wall time: the inter-op
 threads (one per core by default) run ops side by side, and an op's time includes its thread's
 waits for the intra-op workers or, on a loaded machine, for a core.
 """
@@ -212,6 +214,8 @@ CATEGORY_OF = {op: category for category, ops in CATEGORIES.items() for op in op
 
 # `<op name>:<OpType>`, as TensorFlow's profiler parses op events (tf_op_utils.cc).
 _OP_EVENT = re.compile(r"[A-Za-z0-9.][A-Za-z0-9_./>-]*:(_?[A-Z][A-Za-z0-9_]*)")
+# Name-scope levels of the training loop's and `tf.cond`'s function bodies: not the model's.
+_WRAPPER_SCOPES = re.compile(r"while|body|cond|then|else|_\d+")
 # oneDNN's rewrites (`_MklNativeFusedConv2D`) and internal ops (`_FusedConv2D`, `_Recv`).
 _INTERNAL_PREFIX = re.compile(r"^_(MklNative|Mkl)?")
 _XPLANE_MODULES = (
@@ -241,16 +245,37 @@ def category(op_type: str) -> str:
     return CATEGORY_OF.get(base_op_type(op_type), "other")
 
 
+def op_type(name: str) -> str:
+    """The op type of an op event's name `<name scope>/<op name>:<OpType>`."""
+    return name.rpartition(":")[2]
+
+
+def scope(name: str, depth: int) -> str:
+    """The name scope of an op event, cut to `depth` levels, without the levels of the loop's
+    function bodies and with one `_<n>` suffix (a layer's n-th call) dropped per level:
+    `while/body/_1/while/vae_1/dense_2/MatMul:MatMul` -> `vae/dense`. Ops of the gradient
+    tape are marked `backward `."""
+    levels = name.rpartition(":")[0].split("/")[:-1]
+    backward = "gradient_tape" in levels
+    kept = [
+        re.sub(r"_\d+$", "", level)
+        for level in levels
+        if level != "gradient_tape" and not _WRAPPER_SCOPES.fullmatch(level)
+    ]
+    return ("backward " if backward else "") + ("/".join(kept[:depth]) or "(top level)")
+
+
 @dataclasses.dataclass
 class OpTime:
-    """Self time (picoseconds) and number of executions of one op type."""
+    """Self time (picoseconds) and number of executions of one op or group of ops."""
 
     self_ps: int = 0
     count: int = 0
 
 
 def op_self_times(space) -> dict[str, OpTime]:
-    """Self time and count of every TensorFlow op type executed in the XSpace's host planes.
+    """Self time and count of every TensorFlow op executed in the XSpace's host planes, by op
+    event name (`<name scope>/<op name>:<OpType>`).
 
     An op event's self time is its duration less the durations of the op events directly
     nested in it on the same line (a kernel that runs other ops on its own thread)."""
@@ -258,88 +283,112 @@ def op_self_times(space) -> dict[str, OpTime]:
     for plane in space.planes:
         if not plane.name.startswith("/host:"):
             continue
-        types = {}
-        for metadata_id, metadata in plane.event_metadata.items():
-            match = _OP_EVENT.fullmatch(metadata.name)
-            if match:
-                types[metadata_id] = match.group(1)
+        names = {
+            metadata_id: metadata.name
+            for metadata_id, metadata in plane.event_metadata.items()
+            if _OP_EVENT.fullmatch(metadata.name)
+        }
         for line in plane.lines:
             events = sorted(
                 (
-                    (e.offset_ps, e.duration_ps, types[e.metadata_id])
+                    (e.offset_ps, e.duration_ps, names[e.metadata_id])
                     for e in line.events
-                    if e.metadata_id in types
+                    if e.metadata_id in names
                 ),
                 key=lambda event: (event[0], -event[1]),
             )
-            open_events = []  # [end, self time, op type] of the enclosing events
-            for start, duration, op_type in events:
+            open_events = []  # [end, self time, name] of the enclosing events
+            for start, duration, name in events:
                 while open_events and open_events[-1][0] <= start:
                     _close(times, *open_events.pop()[1:])
                 if open_events:
                     open_events[-1][1] -= duration
-                open_events.append([start + duration, duration, op_type])
+                open_events.append([start + duration, duration, name])
             while open_events:
                 _close(times, *open_events.pop()[1:])
     return times
 
 
-def _close(times, self_ps, op_type):
-    entry = times.setdefault(op_type, OpTime())
+def _close(times, self_ps, name):
+    entry = times.setdefault(name, OpTime())
     entry.self_ps += self_ps
     entry.count += 1
 
 
-def report(times: dict[str, OpTime], steps: int, wall_seconds: float, top: int) -> str:
-    """Markdown tables of the op types (the `top` by self time) and of the categories, per
-    step, after the totals."""
+def grouped(times: dict[str, OpTime], key) -> dict[str, OpTime]:
+    """The times summed by `key(name)` of the op events' names (None leaves an op out)."""
+    groups: dict[str, OpTime] = {}
+    for name, t in times.items():
+        group = key(name)
+        if group is not None:
+            entry = groups.setdefault(group, OpTime())
+            entry.self_ps += t.self_ps
+            entry.count += t.count
+    return groups
+
+
+def report(
+    times: dict[str, OpTime],
+    steps: int,
+    wall_seconds: float,
+    top: int,
+    scope_depth: int | None = None,
+    scope_op_types=(),
+) -> str:
+    """Markdown tables, per step, after the totals: of the op types (the `top` by self time),
+    of the categories and, with a `scope_depth`, of the `top` name scopes (`scope`), counting
+    only the `scope_op_types` if given. `times` are by op event name (`op_self_times`)."""
     total_ps = sum(t.self_ps for t in times.values()) or 1
     count = sum(t.count for t in times.values())
+    by_type = grouped(times, op_type)
     wall_ms = 1000 * wall_seconds / steps
     op_ms = total_ps / steps / 1e9
     lines = [
         f"wall time per step: {wall_ms:.2f} ms",
         f"summed op self time per step: {op_ms:.2f} ms ({op_ms / wall_ms:.2f} x wall)",
-        f"ops executed per step: {count / steps:.0f} ({len(times)} op types)",
+        f"ops executed per step: {count / steps:.0f} ({len(by_type)} op types)",
         "",
-        "| op type | category | ms/step | % of op time | count/step | mean µs/op |",
-        "|---|---|---|---|---|---|",
-    ]
-    ranked = sorted(times.items(), key=lambda item: -item[1].self_ps)
-    for op_type, t in ranked[:top]:
-        lines.append(
-            f"| {op_type} | {category(op_type)} | {t.self_ps / steps / 1e9:.2f} "
-            f"| {100 * t.self_ps / total_ps:.1f} | {t.count / steps:.0f} "
-            f"| {t.self_ps / t.count / 1e6:.1f} |"
-        )
-    if len(ranked) > top:
-        rest = ranked[top:]
-        rest_ps, rest_count = sum(t.self_ps for _, t in rest), sum(t.count for _, t in rest)
-        lines.append(
-            f"| ({len(rest)} more types) | | {rest_ps / steps / 1e9:.2f} "
-            f"| {100 * rest_ps / total_ps:.1f} | {rest_count / steps:.0f} "
-            f"| {rest_ps / max(rest_count, 1) / 1e6:.1f} |"
-        )
-    groups: dict[str, OpTime] = {}
-    for op_type, t in times.items():
-        group = groups.setdefault(category(op_type), OpTime())
-        group.self_ps += t.self_ps
-        group.count += t.count
-    lines += [
+        *_table("op type", by_type, total_ps, steps, top, with_category=True),
         "",
-        "| category | ms/step | % of op time | count/step | mean µs/op |",
-        "|---|---|---|---|---|",
+        *_table("category", grouped(times, lambda name: category(op_type(name))), total_ps, steps),
     ]
-    for name, t in sorted(groups.items(), key=lambda item: -item[1].self_ps):
-        lines.append(
-            f"| {name} | {t.self_ps / steps / 1e9:.2f} | {100 * t.self_ps / total_ps:.1f} "
-            f"| {t.count / steps:.0f} | {t.self_ps / t.count / 1e6:.1f} |"
+    if scope_depth is not None:
+        selected = set(scope_op_types)
+        scopes = grouped(
+            times,
+            lambda name: (
+                scope(name, scope_depth)
+                if not selected or base_op_type(op_type(name)) in selected
+                else None
+            ),
         )
+        lines += ["", *_table("name scope", scopes, total_ps, steps, top)]
     return "\n".join(lines)
 
 
+def _table(label, groups, total_ps, steps, top=None, with_category=False) -> list[str]:
+    """The rows of `groups` by decreasing self time, the `top` ones and a row of the rest."""
+    ranked = sorted(groups.items(), key=lambda item: -item[1].self_ps)
+    if top is not None and len(ranked) > top:
+        rest = grouped(dict(ranked[top:]), lambda name: f"({len(ranked) - top} more)")
+        ranked = ranked[:top] + list(rest.items())
+    header = f"| {label} |{' category |' if with_category else ''}"
+    lines = [
+        f"{header} ms/step | % of op time | count/step | mean µs/op |",
+        "|---" * (5 + with_category) + "|",
+    ]
+    for name, t in ranked:
+        kind = f" {category(name) if name in groups else ''} |" if with_category else ""
+        lines.append(
+            f"| {name} |{kind} {t.self_ps / steps / 1e9:.2f} | {100 * t.self_ps / total_ps:.1f} "
+            f"| {t.count / steps:.0f} | {t.self_ps / max(t.count, 1) / 1e6:.1f} |"
+        )
+    return lines
+
+
 def read_trace(logdir: str) -> dict[str, OpTime]:
-    """The op self times of the newest profile run under `logdir` (all its hosts' files)."""
+    """The op self times, by op event name, of the newest profile run under `logdir` (all its
+    hosts' files)."""
     runs = sorted(pathlib.Path(logdir).glob("plugins/profile/*"))
     files = sorted(runs[-1].glob("*.xplane.pb")) if runs else []
     if not files:
@@ -349,8 +398,8 @@ def read_trace(logdir: str) -> dict[str, OpTime]:
     for path in files:
         space = module.XSpace()
         space.ParseFromString(path.read_bytes())
-        for op_type, t in op_self_times(space).items():
-            entry = times.setdefault(op_type, OpTime())
+        for name, t in op_self_times(space).items():
+            entry = times.setdefault(name, OpTime())
             entry.self_ps += t.self_ps
             entry.count += t.count
     return times
@@ -363,7 +412,10 @@ def _define_flags() -> None:
     flags.DEFINE_multi_string("override", [], "Recipe override field=value.")
     flags.DEFINE_integer("steps", 5, "Profiled steps.")
     flags.DEFINE_integer("warmup", 2, "Unprofiled steps after the first call.")
-    flags.DEFINE_integer("top", 25, "Op types listed.")
+    flags.DEFINE_integer("top", 25, "Op types (and name scopes) listed.")
+    flags.DEFINE_enum("group_by", "type", ["type", "scope"], "Also list name scopes: 'scope'.")
+    flags.DEFINE_integer("scope_depth", 3, "Name-scope levels kept by --group_by=scope.")
+    flags.DEFINE_list("scope_op_types", [], "Count only these op types by name scope.")
     flags.DEFINE_string("logdir", None, "Folder of the trace (default: a new temporary one).")
     flags.DEFINE_string("strategy", "default", "tf.distribute strategy.")
 
@@ -398,7 +450,9 @@ def main(argv):
         f"{FLAGS.steps} profiled steps after {FLAGS.warmup} warm-up, steps_per_loop "
         f"{config.steps_per_loop}, overrides {FLAGS.override or 'none'}; trace in {logdir}"
     )
-    print(report(read_trace(logdir), FLAGS.steps, wall, FLAGS.top))
+    scope_depth = FLAGS.scope_depth if FLAGS.group_by == "scope" else None
+    times = read_trace(logdir)
+    print(report(times, FLAGS.steps, wall, FLAGS.top, scope_depth, FLAGS.scope_op_types))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Checks shared by the layer tests: parameter counts and `.keras` reload of one layer."""
+"""Checks shared by the layer tests: parameter counts, `.keras` reload of one layer, and
+equality of a layer's outputs and gradients with a reference."""
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from tests.harness import run_model_saving_test, run_serialization_test
 
@@ -39,3 +41,21 @@ def assert_keras_reload(layer, inputs, tmp_path, list_input=False, **call_kwargs
     reloaded = run_model_saving_test(model, outputs_fn, str(tmp_path))
     assert type(reloaded.layers[-1]) is type(layer)
     return reloaded.layers[-1]
+
+
+def assert_same_outputs_and_gradients(
+    function, reference, inputs, weights=(), rtol=1e-5, atol=1e-6
+):
+    """`function(*inputs)` and `reference(*inputs)` give the same (nested) outputs, and the
+    same gradients of `sum(sin(outputs))` with respect to the inputs and `weights`."""
+    inputs = [tf.constant(x) for x in inputs]
+    results = []
+    for f in (function, reference):
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            outputs = [t for t in tf.nest.flatten(f(*inputs)) if t is not None]
+            loss = tf.add_n([tf.reduce_sum(tf.sin(t)) for t in outputs])
+        gradients = tape.gradient(loss, [*inputs, *weights])
+        results.append(outputs + [0.0 if g is None else g for g in gradients])  # None: unused
+    for actual, expected in zip(*results, strict=True):
+        np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=rtol, atol=atol)

@@ -1,7 +1,12 @@
 import numpy as np
+import tensorflow as tf
 from scipy.stats import bernoulli
 
-from tests.layer_checks import assert_config_round_trip, assert_keras_reload
+from tests.layer_checks import (
+    assert_config_round_trip,
+    assert_keras_reload,
+    assert_same_outputs_and_gradients,
+)
 from tfavi.models.attentive_vae.bernoulli_head import BernoulliHead
 
 
@@ -21,6 +26,16 @@ def test_log_prob_sums_bernoulli_log_pmf_over_the_cropped_image():
     padded = targets.copy()
     padded[:, :2] = 1 - padded[:, :2]
     np.testing.assert_allclose(head.log_prob(logits, padded).numpy(), expected, rtol=1e-5)
+
+
+def test_crop_gives_the_likelihood_and_gradient_of_a_strided_slice():
+    def reference(logits, targets):
+        logits, targets = logits[:, 2:-2, 2:-2], targets[:, 2:-2, 2:-2]
+        return tf.reduce_sum(targets * logits - tf.nn.softplus(logits), axis=(1, 2, 3))
+
+    assert_same_outputs_and_gradients(
+        BernoulliHead(pad_size=2).log_prob, reference, list(_case(size=7))
+    )
 
 
 def test_zero_padding_keeps_the_whole_image():

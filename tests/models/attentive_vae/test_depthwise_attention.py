@@ -2,12 +2,20 @@ import math
 
 import keras
 import numpy as np
+import pytest
+from keras import ops
 from scipy.special import softmax
 
-from tests.layer_checks import assert_config_round_trip, assert_keras_reload
+from tests.layer_checks import (
+    assert_config_round_trip,
+    assert_keras_reload,
+    assert_same_outputs_and_gradients,
+)
+from tfavi.models.attentive_vae.decoder_depthwise_attention import DecoderDepthwiseAttention
 from tfavi.models.attentive_vae.depthwise_attention import DepthwiseAttention
+from tfavi.models.attentive_vae.encoder_depthwise_attention import EncoderDepthwiseAttention
 from tfavi.models.attentive_vae.gated_residual import GatedResidual
-from tfavi.models.attentive_vae.layer_norm_gelu_residual import LayerNormGeluResidual
+from tfavi.models.attentive_vae.layer_norm_gelu_residual import LayerNormGeluResidual, tanh_gelu
 
 
 def _normal(*shape, seed=0):
@@ -58,6 +66,57 @@ def test_layer_norm_gelu_residual_uses_the_tanh_gelu():
         * (1 + np.tanh(math.sqrt(2 / math.pi) * (normalised + 0.044715 * normalised**3)))
     )
     np.testing.assert_allclose(LayerNormGeluResidual()(x).numpy(), x + gelu, rtol=1e-4, atol=1e-4)
+
+
+def test_tanh_gelu_is_the_keras_tanh_gelu_with_its_gradient():
+    assert_same_outputs_and_gradients(
+        tanh_gelu,
+        lambda x: keras.activations.gelu(x, approximate=True),
+        [3 * _normal(4, 50)],
+        atol=1e-5,  # Of gradients up to ~1.1, cancelling in the tails.
+    )
+
+
+@pytest.mark.parametrize("use_layer_norm", [False, True])
+def test_encoder_attention_gives_the_outputs_and_gradients_of_sliced_channels(use_layer_norm):
+    layer = EncoderDepthwiseAttention(use_layer_norm=use_layer_norm)
+    feature, key = _normal(2, 3, 3, 5), _normal(2, 3, 3, 4, seed=1)
+    layer.build(feature.shape)
+    layer.gate.gamma.assign(0.6)
+
+    def reference(feature, key, query, memory):
+        values = ops.concatenate([feature[:, None], memory[..., :5]], axis=1)
+        keys = ops.concatenate([key[:, None], memory[..., 5:]], axis=1)
+        attended, scores = layer.attention(query, keys, values, return_attention_scores=True)
+        if use_layer_norm:
+            attended, feature = layer.output_norm(attended), layer.feature_norm(feature)
+        return ops.concatenate([layer.gate(feature, attended), key], axis=-1), scores
+
+    inputs = [feature, key, _normal(2, 3, 3, 4, seed=2), _normal(2, 2, 3, 3, 9, seed=3)]
+    assert_same_outputs_and_gradients(layer, reference, inputs, layer.trainable_weights)
+
+
+@pytest.mark.parametrize("use_layer_norm", [False, True])
+@pytest.mark.parametrize("depth", [1, 3])
+def test_decoder_attention_gives_the_outputs_and_gradients_of_sliced_memory(use_layer_norm, depth):
+    layer = DecoderDepthwiseAttention(use_layer_norm=use_layer_norm)
+    context = _normal(2, 3, 3, 5)
+    layer.build(context.shape)
+    layer.gate.gamma.assign(0.6)
+
+    def reference(context, query, memory):
+        values, keys = memory[..., :5], memory[..., 5:]
+        if use_layer_norm:
+            context = layer.context_norm(context)
+            newest = layer.value_norm(values[:, -1])
+            values = ops.concatenate([values[:, :-1], newest[:, None]], axis=1)
+        attended, scores = layer.attention(query, keys, values, return_attention_scores=True)
+        if use_layer_norm:
+            attended = layer.output_norm(attended)
+        return context, layer.gate(context, attended), scores
+
+    inputs = [context, _normal(2, 3, 3, 4, seed=1), _normal(2, depth, 3, 3, 9, seed=2)]
+    assert_same_outputs_and_gradients(layer, reference, inputs, layer.trainable_weights)
 
 
 def test_layer_norm_gelu_residual_regularises_gamma_and_beta_at_one_hundredth():

@@ -1,8 +1,13 @@
 import numpy as np
 import pytest
+from keras import ops
 from scipy.stats import logistic
 
-from tests.layer_checks import assert_config_round_trip, assert_keras_reload
+from tests.layer_checks import (
+    assert_config_round_trip,
+    assert_keras_reload,
+    assert_same_outputs_and_gradients,
+)
 from tfavi.models.attentive_vae.discretized_logistic_mixture_head import (
     DiscretizedLogisticMixtureHead,
 )
@@ -32,6 +37,31 @@ def test_unpack_follows_the_official_byte_order():
     np.testing.assert_allclose(coefficients, np.tanh(per_mixture[:, :3]).T, rtol=1e-6)
     np.testing.assert_allclose(means, per_colour[:, :5])
     np.testing.assert_allclose(log_scales, per_colour[:, 5:])
+
+
+def test_likelihood_and_gradients_are_those_of_strided_slices():
+    head = DiscretizedLogisticMixtureHead(num_mixtures=2)
+
+    def unpack(params):
+        per_mixture = ops.reshape(params[..., 2:], (2, 3, 3, 2, 9))
+        per_colour = ops.reshape(per_mixture[..., 3:], (2, 3, 3, 3, 4))
+        coefficients = ops.moveaxis(ops.tanh(per_mixture[..., :3]), -1, -2)
+        return params[..., :2], per_colour[..., :2], per_colour[..., 2:], coefficients
+
+    def reference(params, targets):
+        logits, means, log_scales, c = unpack(params)
+        x = targets[..., None]
+        shifts = [0 * c[..., 0, :], c[..., 0, :] * x[..., 0, :]]
+        shifts.append(c[..., 1, :] * x[..., 0, :] + c[..., 2, :] * x[..., 1, :])
+        means = means + ops.stack(shifts, axis=-2)
+        log_probs = head.bin_log_prob(x, means, ops.maximum(log_scales, -7.0))
+        mixture = ops.sum(log_probs, axis=-2) + ops.log_softmax(logits, axis=-1)
+        return ops.sum(ops.logsumexp(mixture, axis=-1), axis=(1, 2))
+
+    rng = np.random.default_rng(0)
+    params = rng.normal(size=(2, 3, 3, 20)).astype("float32")
+    targets = rng.choice(PIXELS, size=(2, 3, 3, 3))
+    assert_same_outputs_and_gradients(head.log_prob, reference, [params, targets])
 
 
 def test_log_scales_are_floored():

@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
+import tensorflow as tf
 from scipy.special import softmax
 
 from tests.layer_checks import (
     assert_config_round_trip,
     assert_keras_reload,
+    assert_same_outputs_and_gradients,
     built_num_trainable,
 )
 from tfavi.models.attentive_vae.non_local_block import NonLocalBlock
@@ -37,6 +39,24 @@ def test_output_is_input_plus_gated_softmax_attention():
     np.testing.assert_allclose(block.attention_weights(x).numpy().sum(-1), 1.0, rtol=1e-6)
 
 
+def test_scaled_queries_give_the_outputs_and_gradients_of_scaled_logits():
+    block = NonLocalBlock(key_dim=4)
+    x = _inputs()
+    block.build(x.shape)
+    block.gate.gamma.assign(0.7)
+    block.scale.assign(1.3)
+
+    def reference(x):
+        q, k, v = (
+            tf.reshape(conv(x), (2, 12, -1))
+            for conv in (block.query_conv, block.key_conv, block.value_conv)
+        )
+        weights = tf.nn.softmax(block.scale * tf.matmul(q, k, transpose_b=True), axis=-1)
+        return x + block.gate.gamma * tf.reshape(weights @ v, x.shape)
+
+    assert_same_outputs_and_gradients(block, reference, [x], block.trainable_weights)
+
+
 @pytest.mark.parametrize("channels, key_dim", [(6, 4), (138, 32), (72, 8)])
 def test_parameter_count_formula(channels, key_dim):
     c, d = channels, key_dim
@@ -62,8 +82,6 @@ def test_serialization(tmp_path):
 
 @pytest.mark.parametrize("chunk", [5, 12, 100])
 def test_chunked_queries_give_the_same_outputs_and_gradients(chunk):
-    import tensorflow as tf
-
     x = tf.constant(_inputs((2, 3, 4, 6)))
     full = NonLocalBlock(key_dim=4)
     chunked = NonLocalBlock(key_dim=4, query_chunk_size=chunk)

@@ -5,6 +5,7 @@ import pytest
 from tests.layer_checks import (
     assert_config_round_trip,
     assert_keras_reload,
+    assert_same_outputs_and_gradients,
     built_num_trainable,
 )
 from tfavi.models.attentive_vae.factorized_reduce import FactorizedReduce
@@ -89,6 +90,21 @@ def test_factorized_reduce_reads_the_four_shifted_grids():
         conv = reduce.convs[index]
         expected = shifted @ keras.ops.convert_to_numpy(conv.kernel)[0, 0] + conv.bias.numpy()
         np.testing.assert_allclose(out[..., index : index + 1], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_factorized_reduce_gives_the_outputs_and_gradients_of_strided_slices():
+    reduce = FactorizedReduce(8)
+    x = _inputs((2, 6, 6, 3))
+    reduce.build(x.shape)
+
+    def reference(x):
+        a = keras.activations.swish(x)
+        shifted = (a, a[:, 1:, 1:], a[:, :, 1:], a[:, 1:, :])
+        return keras.ops.concatenate(
+            [conv(s) for conv, s in zip(reduce.convs, shifted, strict=True)], axis=-1
+        )
+
+    assert_same_outputs_and_gradients(reduce, reference, [x], reduce.trainable_weights)
 
 
 def test_squeeze_excite_scales_channels_by_a_sigmoid_gate():

@@ -212,18 +212,22 @@ class AttentiveVariationalLayer(keras.layers.Layer):
     def decode(self, batch_size, previous_context, previous_z, memory, training=None):
         """The decoder step of this layer from c_{l-1} || k_{l-1}, z_{l-1} and the memory
         [c_0, ..., c_{l-1}] of the attention (unused at layer 0)."""
+        # Channel blocks are cut with splits: their gradients are cheaper than a strided slice's.
         if self.is_first:
             cell = tf.tile(self.constant, [batch_size, 1, 1, 1])
         else:
-            merged = self.merge([previous_context[..., : self.context_channels], previous_z])
-            cell = self.decoder_cell(merged, training=training)
-        width = self.context_channels
-        context = cell[..., :width]
-        key = cell[..., width : width + self.key_dim] if self.key_dim and not self.is_last else None
-        encoder_query = context[..., : self.encoder_key_dim]
+            previous_context, _ = tf.split(previous_context, [self.context_channels, -1], axis=-1)
+            cell = self.decoder_cell(self.merge([previous_context, previous_z]), training=training)
+        has_key = bool(self.key_dim) and not self.is_last
+        has_query = self.decoder_attention is not None
+        context, *blocks = tf.split(
+            cell, [self.context_channels] + [self.key_dim] * (has_key + has_query), axis=-1
+        )
+        key = blocks[0] if has_key else None
+        encoder_query, _ = tf.split(context, [self.encoder_key_dim, -1], axis=-1)
         condition, scores = context, None
-        if self.decoder_attention is not None:
-            query = cell[..., self.decoder_width - self.key_dim :]
+        if has_query:
+            query = blocks[-1]
             context, condition, scores = self.decoder_attention(
                 context, query, ops.stack(memory, axis=1)
             )
@@ -248,19 +252,17 @@ class AttentiveVariationalLayer(keras.layers.Layer):
         raw prior parameters; the couplings are None for a diagonal posterior."""
         merged = features[0]
         if not self.is_first:
-            merged = self.encoder_merge([merged[..., : self.encoder_channels], step.condition])
+            values, _ = tf.split(merged, [self.encoder_channels, -1], axis=-1)
+            merged = self.encoder_merge([values, step.condition])
         scores = None
         if self.encoder_attention is not None:
+            values, key = tf.split(merged, [self.encoder_channels, -1], axis=-1)
             merged, scores = self.encoder_attention(
-                merged[..., : self.encoder_channels],
-                merged[..., self.encoder_channels :],
-                step.encoder_query,
-                ops.stack(features[1:], axis=1),
+                values, key, step.encoder_query, ops.stack(features[1:], axis=1)
             )
         raw, couplings = self.posterior_net(merged), None
         if self.posterior_structure != "diagonal":
-            width = 2 * self.latent_channels
-            raw, couplings = raw[..., :width], raw[..., width:]
+            raw, couplings = tf.split(raw, [2 * self.latent_channels, -1], axis=-1)
         raw = self._noisy(raw, self.posterior_noise_stddev, noise, training)
         if prior_raw is not None:
             raw = raw + prior_raw

@@ -1,6 +1,7 @@
 """Data head and likelihood of independent Bernoulli pixels, cropped to the unpadded image."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from tfavi.api_export import tfavi_export
@@ -62,7 +63,10 @@ class BernoulliHead(keras.layers.Layer):
         """Removes `pad_size` pixels on every side of `[B, H, W, C]` images."""
         if self.pad_size == 0:
             return images
-        return images[:, self.pad_size : -self.pad_size, self.pad_size : -self.pad_size]
+        p = self.pad_size
+        _, height, width, _ = ops.shape(images)
+        # `tf.slice`, whose gradient (a pad) is cheaper than a strided slice's.
+        return tf.slice(images, [0, p, p, 0], [-1, height - 2 * p, width - 2 * p, -1])
 
     def log_prob(self, logits, targets):
         """Log-likelihood `[B]` of padded binary `targets`, summed over the cropped pixels."""

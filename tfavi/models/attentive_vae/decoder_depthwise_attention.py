@@ -1,6 +1,7 @@
 """Depth-wise attention of the decoder: the prior of layer l attends to contexts c_0..c_{l-1}."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from tfavi.api_export import tfavi_export
@@ -53,12 +54,12 @@ class DecoderDepthwiseAttention(keras.layers.Layer):
         self.gate.build(context_shape, context_shape)
 
     def call(self, context, query, memory):
-        width = context.shape[-1]
-        values, keys = memory[..., :width], memory[..., width:]
+        # Splits: their gradients are cheaper than a strided slice's.
+        values, keys = tf.split(memory, [context.shape[-1], -1], axis=-1)
         if self.use_layer_norm:
             context = self.context_norm(context)
-            newest = self.value_norm(values[:, -1])
-            values = ops.concatenate([values[:, :-1], newest[:, None]], axis=1)
+            older, newest = tf.split(values, [-1, 1], axis=1)
+            values = ops.concatenate([older, self.value_norm(newest)], axis=1)
         attended, scores = self.attention(query, keys, values, return_attention_scores=True)
         if self.use_layer_norm:
             attended = self.output_norm(attended)

@@ -1,6 +1,7 @@
 """Depth-wise attention of the encoder: the posterior of layer l attends to e_l..e_L."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from tfavi.api_export import tfavi_export
@@ -47,9 +48,10 @@ class EncoderDepthwiseAttention(keras.layers.Layer):
         self.gate.build(feature_shape, feature_shape)
 
     def call(self, feature, key, query, memory):
-        width = feature.shape[-1]
-        values = ops.concatenate([feature[:, None], memory[..., :width]], axis=1)
-        keys = ops.concatenate([key[:, None], memory[..., width:]], axis=1)
+        # Splits and expand_dims: their gradients are cheaper than a strided slice's.
+        memory_values, memory_keys = tf.split(memory, [feature.shape[-1], -1], axis=-1)
+        values = ops.concatenate([ops.expand_dims(feature, 1), memory_values], axis=1)
+        keys = ops.concatenate([ops.expand_dims(key, 1), memory_keys], axis=1)
         attended, scores = self.attention(query, keys, values, return_attention_scores=True)
         if self.use_layer_norm:
             attended = self.output_norm(attended)

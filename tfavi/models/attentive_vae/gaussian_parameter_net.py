@@ -1,6 +1,7 @@
 """Convolutional network emitting the raw parameters of a diagonal Gaussian."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from tfavi.api_export import tfavi_export
@@ -86,7 +87,7 @@ class GaussianParameterNet(keras.layers.Layer):
         if self.noise is None:
             return outputs
         c = self.latent_channels
-        loc, rho, couplings = outputs[..., :c], outputs[..., c : 2 * c], outputs[..., 2 * c :]
+        loc, rho, couplings = tf.split(outputs, [c, c, -1], axis=-1)
         return ops.concatenate([loc, self.noise(rho, training=training), couplings], axis=-1)
 
     @property

@@ -1,6 +1,7 @@
 """Residual layer norm with GELU: `x + gelu(LN(x))`."""
 
 import keras
+from keras import ops
 
 from tfavi.api_export import tfavi_export
 from tfavi.models.attentive_vae.weight_defaults import GATE_L2, l2_regularizer
@@ -36,7 +37,7 @@ class LayerNormGeluResidual(keras.layers.Layer):
         self.layer_norm.build(input_shape)
 
     def call(self, inputs):
-        return inputs + keras.activations.gelu(self.layer_norm(inputs), approximate=True)
+        return inputs + tanh_gelu(self.layer_norm(inputs))
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -45,3 +46,9 @@ class LayerNormGeluResidual(keras.layers.Layer):
         config = super().get_config()
         config.update(l2=self.l2)
         return config
+
+
+def tanh_gelu(x):
+    """`keras.activations.gelu(x, approximate=True)` with x^3 as `x * x^2`: TensorFlow's `pow`,
+    forward and backward, took most of the time of a layer norm + GELU on CPU."""
+    return 0.5 * x * (1.0 + ops.tanh(0.7978845608028654 * (x + 0.044715 * (x * ops.square(x)))))
