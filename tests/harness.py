@@ -12,6 +12,7 @@ from tfavi import zoo
 from tfavi.training.distributed_step import make_train_step
 from tfavi.training.optimization import make_optimizer
 from tfavi.training.run_directory import build_model
+from tfavi.training.strategies import mirrored_strategy
 
 
 def run_serialization_test(instance):
@@ -36,6 +37,11 @@ def run_model_saving_test(model, outputs_fn, directory):
     for e, a in zip(expected, actual, strict=True):
         np.testing.assert_array_equal(np.asarray(e), np.asarray(a))
     return restored
+
+
+def mirrored_on_two_cpus():
+    """A `MirroredStrategy` over the two logical CPUs (stand-ins for two GPUs)."""
+    return mirrored_strategy(["/cpu:0", "/cpu:1"])
 
 
 def train_smoke_steps(name, overrides=(), steps=3, strategy=None, images=None, batch=4):

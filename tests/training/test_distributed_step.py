@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.harness import mirrored_on_two_cpus
 from tfavi.models import GaussianMLPVAE
 from tfavi.training.distributed_step import make_train_step
 from tfavi.training.fused_optimizers import FusedAdam, FusedAdamax
@@ -39,15 +40,11 @@ def _train(
     return model, losses, skipped
 
 
-def _mirrored():
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
 @pytest.mark.parametrize("clip_norm", [0.0, 5.0])
 def test_mirrored_on_two_devices_matches_the_default_strategy(clip_norm):
     images = _batches()
     default_model, default_losses, _ = _train(tf.distribute.get_strategy(), images, clip_norm)
-    mirrored_model, mirrored_losses, _ = _train(_mirrored(), images, clip_norm)
+    mirrored_model, mirrored_losses, _ = _train(mirrored_on_two_cpus(), images, clip_norm)
     np.testing.assert_allclose(mirrored_losses, default_losses, rtol=1e-5)
     for a, b in zip(default_model.trainable_weights, mirrored_model.trainable_weights, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-6)
@@ -62,7 +59,7 @@ def test_fused_optimizers_on_two_devices_match_keras_on_one(fused_class):
     expected_model, expected, _ = _train(
         tf.distribute.get_strategy(), images, optimizer_class=keras_class
     )
-    fused_model, fused, _ = _train(_mirrored(), images, optimizer_class=fused_class)
+    fused_model, fused, _ = _train(mirrored_on_two_cpus(), images, optimizer_class=fused_class)
     np.testing.assert_allclose(fused, expected, rtol=1e-5)
     for a, b in zip(expected_model.trainable_weights, fused_model.trainable_weights, strict=True):
         np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-4, atol=1e-5)
@@ -87,7 +84,7 @@ def test_clipping_changes_the_update():
     assert unclipped[0] == clipped[0] and unclipped[-1] != pytest.approx(clipped[-1], rel=1e-6)
 
 
-@pytest.mark.parametrize("strategy_fn", [tf.distribute.get_strategy, _mirrored])
+@pytest.mark.parametrize("strategy_fn", [tf.distribute.get_strategy, mirrored_on_two_cpus])
 def test_non_finite_updates_are_skipped_everywhere(strategy_fn):
     images = _batches()
     images[GLOBAL_BATCH + 1] = np.nan  # The second batch, on the first replica only.

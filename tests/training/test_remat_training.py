@@ -4,23 +4,18 @@ devices, on a one-layer attentive VAE on 4 x 4 binary images (tracing dominates;
 decoder cells included)."""
 
 import numpy as np
-import tensorflow as tf
 
-from tests.harness import train_smoke_steps
+from tests.harness import mirrored_on_two_cpus, train_smoke_steps
 
 TINY = ["model.image_shape=(4, 4, 1)", "model.num_layers=1"]
 
 
-def _mirrored():
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
 def test_remat_trains_like_the_stored_forward_pass_on_two_devices():
     expected_model, _, expected, _ = train_smoke_steps(
-        "attentive_vae_mnist", TINY, strategy=_mirrored()
+        "attentive_vae_mnist", TINY, strategy=mirrored_on_two_cpus()
     )
     model, _, losses, skipped = train_smoke_steps(
-        "attentive_vae_mnist", [*TINY, "remat=True"], strategy=_mirrored()
+        "attentive_vae_mnist", [*TINY, "remat=True"], strategy=mirrored_on_two_cpus()
     )
     assert model.remat and not expected_model.remat and not any(skipped)
     np.testing.assert_allclose(losses, expected, rtol=1e-5)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.harness import mirrored_on_two_cpus
 from tfavi.models import GaussianMLPVAE
 from tfavi.training.distributed_step import make_train_loop_fn, make_train_step
 from tfavi.training.fused_optimizers import FusedAdamax
@@ -37,10 +38,6 @@ def _iterator(strategy, images):
     return iter(strategy.experimental_distribute_dataset(dataset))
 
 
-def _mirrored():
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
 def _per_step(images, **step_options):
     strategy = tf.distribute.get_strategy()
     model, optimizer, _ = _setup(strategy)
@@ -49,7 +46,7 @@ def _per_step(images, **step_options):
     return model, [float(loss) for loss, _ in results], [bool(s) for _, s in results]
 
 
-@pytest.mark.parametrize("strategy_fn", [tf.distribute.get_strategy, _mirrored])
+@pytest.mark.parametrize("strategy_fn", [tf.distribute.get_strategy, mirrored_on_two_cpus])
 def test_a_loop_of_n_steps_trains_like_n_single_steps(strategy_fn):
     images = _images(batches=5, nan_batches=[1])
     expected_model, losses, skipped = _per_step(images)
@@ -136,7 +133,7 @@ def test_xla_compiled_steps_train_like_the_graph():
     np.testing.assert_allclose(vae_losses, vae_expected, rtol=0.05)
 
 
-@pytest.mark.parametrize("strategy_fn", [tf.distribute.get_strategy, _mirrored])
+@pytest.mark.parametrize("strategy_fn", [tf.distribute.get_strategy, mirrored_on_two_cpus])
 def test_the_weight_average_is_numpy_s_moving_average_of_applied_updates(strategy_fn):
     decay, strategy = 0.7, strategy_fn()
     model, optimizer, average = _setup(strategy, ema_decay=decay)
