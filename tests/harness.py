@@ -47,7 +47,8 @@ def mirrored_on_two_cpus():
 def train_smoke_steps(name, overrides=(), steps=3, strategy=None, images=None, batch=4):
     """Trains the smoke variant of zoo model `name` (with recipe `overrides`) on fixed random
     images, `steps` batches of `batch`, one `make_train_step` each (as the recipe's
-    `grad_clip_norm` and `graph_optimization`); returns (model, optimizer, losses, skipped)."""
+    `grad_clip_norm`, `graph_optimization` and `jit_compile`); returns (model, optimizer,
+    losses, skipped)."""
     strategy = strategy or tf.distribute.get_strategy()
     keras.utils.set_random_seed(0)
     config = zoo.resolve_config(name, smoke=True, overrides=overrides)
@@ -56,7 +57,13 @@ def train_smoke_steps(name, overrides=(), steps=3, strategy=None, images=None, b
         optimizer = make_optimizer(config, steps_per_epoch=10)
         optimizer.build(model.trainable_variables)
     step = make_train_step(
-        model, optimizer, strategy, batch, config.grad_clip_norm, config.graph_optimization
+        model,
+        optimizer,
+        strategy,
+        batch,
+        config.grad_clip_norm,
+        config.graph_optimization,
+        jit_compile=config.jit_compile,
     )
     if images is None:
         rng = np.random.default_rng(1)

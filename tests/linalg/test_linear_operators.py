@@ -48,11 +48,14 @@ def _make(kind: str, dtype, rng, r: int = 3, c: int = 4):
 
 
 KINDS = ["bidiagonal", "banded", "block", "grid_cholesky"]
-MODES = ["eager", "function"]
+# "xla": compiled, where the banded solves fall back to dense ones (XLA has no banded kernel).
+MODES = ["eager", "function", "xla"]
 
 
 def _run(mode, fn, *args):
-    return (tf.function(fn) if mode == "function" else fn)(*args)
+    if mode == "eager":
+        return fn(*args)
+    return tf.function(fn, jit_compile=mode == "xla")(*args)
 
 
 def _dense_pattern(kind, n, c=4):
@@ -134,8 +137,9 @@ def test_shapes(kind):
     assert op.matmul(rhs, adjoint=True).shape == (3, BATCH, n, 2)
 
 
+@pytest.mark.parametrize("mode", ["eager", "xla"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_gradients_match_dense(kind):
+def test_gradients_match_dense(kind, mode):
     rng = np.random.default_rng(2)
     params, build = _make(kind, np.float64, rng)
     n = build(*params).shape[-1]
@@ -164,7 +168,8 @@ def test_gradients_match_dense(kind):
             )
         return tape.gradient(value, params)
 
-    for structured_grad, dense_grad in zip(loss(True), loss(False), strict=True):
+    structured = _run(mode, lambda: loss(True))
+    for structured_grad, dense_grad in zip(structured, loss(False), strict=True):
         np.testing.assert_allclose(
             structured_grad.numpy(), dense_grad.numpy(), atol=1e-8, rtol=1e-8
         )

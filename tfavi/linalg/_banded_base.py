@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from tfavi.linalg._precision_factor_base import PrecisionFactorBase
+from tfavi.linalg.banded_solve import banded_triangular_solve
 from tfavi.linalg.bands import banded_matmul, bands_to_blocks, pad_axis
 from tfavi.linalg.block_bidiagonal_inverse_gram import block_bidiagonal_inverse_gram_diag
 
@@ -41,7 +42,7 @@ class BandedLowerTriangularBase(PrecisionFactorBase):
 
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
         rhs = tf.linalg.adjoint(rhs) if adjoint_arg else rhs
-        return tf.linalg.banded_triangular_solve(self._bands, rhs, lower=True, adjoint=adjoint)
+        return banded_triangular_solve(self._bands, rhs, lower=True, adjoint=adjoint)
 
     def _log_abs_determinant(self):
         return tf.reduce_sum(tf.math.log(tf.abs(self._diag_part())), axis=-1)

@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from tfavi.linalg._precision_factor_base import PrecisionFactorBase
+from tfavi.linalg.banded_solve import banded_triangular_solve
 from tfavi.linalg.bands import banded_matmul, merge_last_two, pad_axis
 from tfavi.linalg.block_bidiagonal_inverse_gram import block_bidiagonal_inverse_gram_diag
 
@@ -122,12 +123,12 @@ class LinearOperatorBlockLowerBidiagonal(PrecisionFactorBase):
 
         def step(previous, elems):
             bands_k, coupling_k, rhs_k = elems
-            return tf.linalg.banded_triangular_solve(
+            return banded_triangular_solve(
                 bands_k, rhs_k - coupling_k * previous, lower=True, adjoint=adjoint
             )
 
         first = -1 if adjoint else 0
-        ends = tf.linalg.banded_triangular_solve(
+        ends = banded_triangular_solve(
             block_bands[first], rhs_rows[first], lower=True, adjoint=adjoint
         )
         if adjoint:  # L^T u = rhs: u_k = A_k^{-T} (rhs_k - B_k u_{k+1}), from the last row up.

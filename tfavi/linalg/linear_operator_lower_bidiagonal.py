@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from tfavi.linalg._banded_base import BandedLowerTriangularBase
+from tfavi.linalg.banded_solve import banded_triangular_solve
 from tfavi.linalg.bands import pad_axis
 
 
@@ -55,4 +56,4 @@ class LinearOperatorLowerBidiagonal(BandedLowerTriangularBase):
         """
         bands = tf.stack([pad_axis(-tf.square(self._subdiag), -1, 0, 1), tf.square(self._diag)], -2)
         ones = tf.ones_like(self._diag)[..., tf.newaxis]
-        return tf.linalg.banded_triangular_solve(bands, ones, lower=False)[..., 0]
+        return banded_triangular_solve(bands, ones, lower=False)[..., 0]
