@@ -16,6 +16,16 @@ def _inputs(shape=(2, 3, 4, 6)):
     return np.random.default_rng(0).normal(size=shape).astype("float32")
 
 
+def _gated_block():
+    """A built block with gate 0.7 and logit scale 1.3, and its inputs."""
+    block = NonLocalBlock(key_dim=4)
+    x = _inputs()
+    block.build(x.shape)
+    block.gate.gamma.assign(0.7)
+    block.scale.assign(1.3)
+    return block, x
+
+
 def test_identity_at_initialisation_because_the_gate_is_zero():
     block = NonLocalBlock(key_dim=4)
     x = _inputs()
@@ -24,11 +34,7 @@ def test_identity_at_initialisation_because_the_gate_is_zero():
 
 
 def test_output_is_input_plus_gated_softmax_attention():
-    block = NonLocalBlock(key_dim=4)
-    x = _inputs()
-    block.build(x.shape)
-    block.gate.gamma.assign(0.7)
-    block.scale.assign(1.3)
+    block, x = _gated_block()
     q, k, v = (
         conv(x).numpy().reshape(2, 12, -1)
         for conv in (block.query_conv, block.key_conv, block.value_conv)
@@ -40,11 +46,7 @@ def test_output_is_input_plus_gated_softmax_attention():
 
 
 def test_scaled_queries_give_the_outputs_and_gradients_of_scaled_logits():
-    block = NonLocalBlock(key_dim=4)
-    x = _inputs()
-    block.build(x.shape)
-    block.gate.gamma.assign(0.7)
-    block.scale.assign(1.3)
+    block, x = _gated_block()
 
     def reference(x):
         q, k, v = (
