@@ -124,11 +124,11 @@ def test_posterior_scales_are_the_standard_deviations_of_posterior_draws(posteri
         assert not np.allclose(np.corrcoef(draws.T), np.eye(4), atol=0.05)
 
 
-@pytest.mark.parametrize("name", ["ggm_vae_chain", "ggm_vae_grid", "ggm_vae_extgrid"])
-def test_xla_compiled_training_steps_train_like_the_graph(name):
+def test_xla_compiled_training_steps_train_like_the_graph():
     # XLA has no banded triangular solve: the compiled step solves densely. The losses agree
-    # up to XLA's own random draws (the solves are checked exactly in tests/linalg).
-    _, _, expected, _ = train_smoke_steps(name)
-    _, _, losses, skipped = train_smoke_steps(name, ["jit_compile=True"])
+    # up to XLA's own random draws (the solves of every structure, the grid's and extended
+    # grid's included, are checked exactly under XLA in tests/linalg).
+    _, _, expected, _ = train_smoke_steps("ggm_vae_chain")
+    _, _, losses, skipped = train_smoke_steps("ggm_vae_chain", ["jit_compile=True"])
     assert not any(skipped)
     np.testing.assert_allclose(losses, expected, rtol=0.05)
