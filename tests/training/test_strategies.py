@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfavi.training.strategies import make_strategy, mirrored_strategy
+from tests.harness import mirrored_on_two_cpus
+from tfavi.training.strategies import make_strategy
 
 
 def _all_reduce_ones(strategy, size):
@@ -16,9 +17,7 @@ def _all_reduce_ones(strategy, size):
     return strategy.experimental_local_results(strategy.run(reduce))[0].numpy()
 
 
-@pytest.mark.parametrize(
-    "make", [lambda: mirrored_strategy(["/cpu:0", "/cpu:1"]), lambda: make_strategy("mirrored")]
-)
+@pytest.mark.parametrize("make", [mirrored_on_two_cpus, lambda: make_strategy("mirrored")])
 def test_a_second_strategy_reduces_a_differently_shaped_tensor_first(make):
     # Plain `tf.distribute.MirroredStrategy`s share collective keys: the second aborts with
     # "Shape mismatch in the collective instance 100".
