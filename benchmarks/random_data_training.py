@@ -70,6 +70,7 @@ def build(
         config.steps_per_loop,
         config.grad_clip_norm,
         config.graph_optimization,
+        grappler_passes=config.grappler_passes,
         jit_compile=config.jit_compile,
         weight_average=average,
     )

@@ -36,6 +36,11 @@ VARIANTS = {
     "xla_loop50": ["jit_compile=True", "steps_per_loop=50"],
     "bf16_loop50": ["mixed_precision='bfloat16'", "steps_per_loop=50"],
     "grappler": ["graph_optimization=True"],
+    # One Grappler pass alone (`grappler.PASSES`), for recipes that turn Grappler off.
+    "grappler_remapping": ["graph_optimization=True", "grappler_passes='remapping'"],
+    "grappler_folding": ["graph_optimization=True", "grappler_passes='constant_folding'"],
+    "grappler_arithmetic": ["graph_optimization=True", "grappler_passes='arithmetic_optimization'"],
+    "grappler_layout": ["graph_optimization=True", "grappler_passes='layout_optimizer'"],
     "no_grappler": ["graph_optimization=False"],
     "ema": ["ema_decay=0.999"],
     "remat": ["remat=True"],  # Deep Attentive VAE and NVAE: peak memory for compute.

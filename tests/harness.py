@@ -63,6 +63,7 @@ def train_smoke_steps(name, overrides=(), steps=3, strategy=None, images=None, b
         batch,
         config.grad_clip_norm,
         config.graph_optimization,
+        grappler_passes=config.grappler_passes,
         jit_compile=config.jit_compile,
     )
     if images is None:

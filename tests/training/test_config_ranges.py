@@ -41,6 +41,7 @@ OUT_OF_RANGE = {
     "num_sample_images": [0],
     "checkpoint_every_steps": [-1],
     "graph_optimization": [1],
+    "grappler_passes": ["remap", "remapping,loops", 1],
     "mixed_precision": ["float64", "mixed_bfloat16"],
     "steps_per_loop": [0],
     "jit_compile": ["true"],
@@ -73,6 +74,12 @@ def test_batch_size_is_bounded_by_the_training_split_of_the_dataset():
     with pytest.raises(ConfigError, match=r"from 1 to 60000 \(the training split of mnist\)"):
         TrainConfig(dataset="mnist", batch_size=60_001)
     assert TrainConfig(dataset="mnist", batch_size=60_000).batch_size == 60_000
+
+
+def test_grappler_passes_need_grappler_on():
+    with pytest.raises(ConfigError, match=r"grappler_passes='remapping' \(allowed: \"\" \(graph"):
+        TrainConfig(graph_optimization=False, grappler_passes="remapping")
+    assert TrainConfig(grappler_passes="remapping, constant_folding").graph_optimization
 
 
 def test_every_violation_is_reported_in_one_message():

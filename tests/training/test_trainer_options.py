@@ -27,12 +27,16 @@ def test_steps_per_loop_and_the_weight_average_keep_the_run(tmp_path):
     default = _run(tmp_path / "default")
     looped = _run(tmp_path / "looped", "steps_per_loop=3", "checkpoint_every_steps=2")
     averaged = _run(tmp_path / "averaged", "steps_per_loop=4", "ema_decay=0.5")
-    for a, b, c in zip(default, looped, averaged, strict=True):
-        assert a["step"] == b["step"] == c["step"]
+    _run(tmp_path / "resumed", "epochs=1")  # A speed setting may change when a run resumes.
+    resumed = _run(tmp_path / "resumed", "steps_per_loop=3", "grappler_passes='remapping'")
+    for a, b, c, d in zip(default, looped, averaged, resumed, strict=True):
+        assert a["step"] == b["step"] == c["step"] == d["step"]
         for name, value in a["train"].items():
             assert b["train"][name] == pytest.approx(value, rel=1e-5)
             assert c["train"][name] == pytest.approx(value, rel=1e-5)
+            assert d["train"][name] == pytest.approx(value, rel=1e-5)
         assert b["val"] == pytest.approx(a["val"], rel=1e-5)
+        assert d["val"] == pytest.approx(a["val"], rel=1e-5)
         assert c["val"]["nelbo"] != pytest.approx(a["val"]["nelbo"], rel=1e-5)
     names = [n for n, _ in tf.train.list_variables(str(tmp_path / "averaged" / CHECKPOINT_DIR))]
     assert any(n.startswith("weight_average/averages/") for n in names)

@@ -6,10 +6,10 @@ calling `strategy.run` on a Keras 3 model works, so tfavi trains with this step,
 Garden (Orbit) and big_vision do.
 """
 
-import functools
-
 import keras
 import tensorflow as tf
+
+from tfavi.training.grappler import with_graph_optimization
 
 
 def make_train_step(
@@ -20,6 +20,7 @@ def make_train_step(
     clip_norm: float = 0.0,
     graph_optimization: bool = True,
     *,
+    grappler_passes: str = "",
     jit_compile: bool = False,
     weight_average=None,
 ):
@@ -33,7 +34,8 @@ def make_train_step(
     learning-rate schedule follows the loop's step. Under a `LossScaleOptimizer` (float16) the
     loss is scaled and a skip halves the scale. `jit_compile` compiles the forward and backward
     pass with XLA; `weight_average` (a `WeightAverage`) is updated after every applied update;
-    `graph_optimization=False` runs the step without Grappler (see `without_grappler`).
+    `graph_optimization=False` runs the step without Grappler, `grappler_passes` with only those
+    of its passes (`grappler.with_graph_optimization`).
     """
     replica_step = _replica_step(
         model, optimizer, global_batch_size, clip_norm, jit_compile, weight_average
@@ -43,7 +45,7 @@ def make_train_step(
     def train_step(batch):
         return _run(strategy, replica_step, batch)
 
-    return train_step if graph_optimization else without_grappler(train_step)
+    return with_graph_optimization(train_step, graph_optimization, grappler_passes)
 
 
 def make_train_loop_fn(
@@ -55,6 +57,7 @@ def make_train_loop_fn(
     clip_norm: float = 0.0,
     graph_optimization: bool = True,
     *,
+    grappler_passes: str = "",
     jit_compile: bool = False,
     weight_average=None,
 ) -> "TrainLoop":
@@ -76,7 +79,9 @@ def make_train_loop_fn(
             loss_sum += tf.where(was_skipped, 0.0, loss)
         return loss_sum, skipped, run, longest
 
-    return TrainLoop(loop if graph_optimization else without_grappler(loop), steps_per_loop)
+    return TrainLoop(
+        with_graph_optimization(loop, graph_optimization, grappler_passes), steps_per_loop
+    )
 
 
 class TrainLoop:
@@ -194,34 +199,11 @@ def _update_metrics(model, outputs):
     return tf.constant(True)
 
 
-def make_eval_step(model, strategy, graph_optimization: bool = True):
+def make_eval_step(model, strategy, graph_optimization: bool = True, grappler_passes: str = ""):
     """Returns a function that updates the model's metrics with a distributed batch."""
 
     @tf.function
     def eval_step(batch):
         strategy.run(lambda images: model.update_metrics(model(images, training=False)), (batch,))
 
-    return eval_step if graph_optimization else without_grappler(eval_step)
-
-
-def without_grappler(function):
-    """Wraps a `tf.function` so that its calls run with Grappler's meta-optimizer off.
-
-    The first call of a tf.function optimises its graph with Grappler, whose passes grow faster
-    than linearly with the graph: on the 220k-node training step of `attentive_vae_16` they
-    took 10 minutes and sped up later steps on CPU by nothing measurable. TensorFlow compiles a
-    function once per call configuration, so the wrapped function keeps its unoptimised graph
-    while every other tf.function of the process is optimised as usual.
-    """
-
-    @functools.wraps(function)
-    def call(*args):
-        option = "disable_meta_optimizer"
-        previous = tf.config.optimizer.get_experimental_options().get(option, False)
-        tf.config.optimizer.set_experimental_options({option: True})
-        try:
-            return function(*args)
-        finally:
-            tf.config.optimizer.set_experimental_options({option: previous})
-
-    return call
+    return with_graph_optimization(eval_step, graph_optimization, grappler_passes)

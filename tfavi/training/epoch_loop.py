@@ -73,10 +73,13 @@ class EpochLoop:
             config.steps_per_loop,
             config.grad_clip_norm,
             config.graph_optimization,
+            grappler_passes=config.grappler_passes,
             jit_compile=config.jit_compile,
             weight_average=self.weight_average,
         )
-        self.eval_step = make_eval_step(model, self.strategy, config.graph_optimization)
+        self.eval_step = make_eval_step(
+            model, self.strategy, config.graph_optimization, config.grappler_passes
+        )
         self._batches, self._batches_step = None, None
         state = [v.value for v in model.weights + optimizer.variables]
         if self.weight_average is not None:

@@ -12,7 +12,7 @@ import typing
 
 from tfavi.data.dataset_spec import DATASETS
 from tfavi.errors import ConfigError
-from tfavi.training import precision
+from tfavi.training import grappler, precision
 from tfavi.training.allowed_values import (
     Allowed,
     anything,
@@ -30,7 +30,8 @@ LR_SCHEDULES = ("constant", "cosine_warmup", "cosine_restart_warmup")
 
 def _field(default, allowed: Allowed, resumable: bool = False):
     """A config field with its allowed values; `resumable` fields may change when a run
-    resumes, because they only extend it (`epochs`) or re-evaluate it."""
+    resumes, because they only extend it (`epochs`), re-evaluate it, or set how fast the same
+    updates are computed (`steps_per_loop`, Grappler)."""
     factory = {"default_factory": default} if callable(default) else {"default": default}
     return dataclasses.field(**factory, metadata={"allowed": allowed, "resumable": resumable})
 
@@ -43,6 +44,25 @@ def _train_examples(config) -> int | None:
 def _validates_on_test(config) -> bool:
     spec = DATASETS.get(config.dataset)
     return spec is not None and spec.validation_split == "test"
+
+
+def _grappler_passes() -> Allowed:
+    """Names of Grappler passes, with Grappler on."""
+
+    def holds(value, config):
+        if not isinstance(value, str):
+            return False
+        chosen = grappler.parse_passes(value)
+        return set(chosen) <= set(grappler.PASSES) and (not chosen or config.graph_optimization)
+
+    return Allowed(
+        holds,
+        lambda config: (
+            "comma-separated names from " + ", ".join(grappler.PASSES)
+            if config.graph_optimization
+            else '"" (graph_optimization is off)'
+        ),
+    )
 
 
 def _patience() -> Allowed:
@@ -128,7 +148,9 @@ class TrainConfig:
         num_sample_images: images per sample grid.
         checkpoint_every_steps: also checkpoint every N steps inside an epoch; 0: epochs only.
         graph_optimization: Grappler graph rewrites of the training and validation steps; off,
-            very deep models start training minutes sooner (`distributed_step.without_grappler`).
+            very deep models start training minutes sooner (`tfavi.training.grappler`).
+        grappler_passes: comma-separated Grappler passes to run instead of all of them, e.g.
+            "remapping,constant_folding"; "" runs all (`grappler.PASSES`).
         mixed_precision: `none`, `bfloat16`, or `float16` with dynamic loss scaling (GPUs);
             variables and losses stay float32 (`tfavi.training.precision`).
         steps_per_loop: training steps run inside one `tf.function` call; metrics, skips and
@@ -177,9 +199,10 @@ class TrainConfig:
     sample_temperatures: tuple = _field((1.0,), positive_numbers(), resumable=True)
     num_sample_images: int = _field(64, at_least(1), resumable=True)
     checkpoint_every_steps: int = _field(0, at_least(0))
-    graph_optimization: bool = _field(True, one_of(False, True))
+    graph_optimization: bool = _field(True, one_of(False, True), resumable=True)
+    grappler_passes: str = _field("", _grappler_passes(), resumable=True)
     mixed_precision: str = _field("none", one_of(*precision.POLICIES))
-    steps_per_loop: int = _field(1, at_least(1))
+    steps_per_loop: int = _field(1, at_least(1), resumable=True)
     jit_compile: bool = _field(False, one_of(False, True))
     remat: bool = _field(False, _remat())
     ema_decay: float = _field(0.0, between(0.0, 1.0, include_high=False))
