@@ -22,6 +22,8 @@ OUT = Path(os.environ["SCHEDULING_OUT"])
 
 def _record(name):
     (OUT / f"{name}.{os.getpid()}").touch()
+    with open(OUT / "order", "a") as order:
+        order.write(f"{os.getpid()} {name}\\n")
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,7 @@ def test_shared_fixtures_stay_in_one_worker_and_a_crash_reruns_once(tmp_path):
     assert len(pids("aborts_once")) == 2
     assert len(pids("aborts_always")) == 2
     assert len(pids("fails")) == 1
+    order = [line.split() for line in (out / "order").read_text().splitlines()]
+    for crashing in ("aborts_once", "aborts_always"):
+        rerun = [i for i, (_, name) in enumerate(order) if name == crashing][1]
+        assert order[rerun][0] not in {pid for pid, _ in order[:rerun]}, "rerun in a used worker"

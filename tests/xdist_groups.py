@@ -2,8 +2,9 @@
 
 Tests that share a module- or session-scoped fixture (the exports of every zoo model, the zoo's
 smoke runs) form one `xdist_group` and run in one worker; all other tests are spread one by
-one (`--dist=loadgroup`). A test whose worker process TensorFlow kills runs once more in a
-fresh worker when pytest-rerunfailures asks, which xdist's own `loadgroup` scheduler cannot do.
+one (`--dist=loadgroup`). A test whose worker process TensorFlow kills runs once more, in the
+fresh worker that replaces it, when pytest-rerunfailures asks; xdist's own `loadgroup`
+scheduler cannot reschedule it, and another used worker may crash on it again.
 The hooks are imported by `tests/conftest.py`.
 """
 
@@ -38,7 +39,28 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 class CrashRerunGroupScheduling(LoadGroupScheduling):
-    """`--dist=loadgroup`, where a crashed test runs again only if a rerun plugin asks."""
+    """`--dist=loadgroup`, where a crashed test runs again only if a rerun plugin asks, and
+    then in a fresh worker: the crashes depend on what the process ran before.
+
+    The unfinished tests of a crashed worker (its whole group) are held for the worker that
+    replaces it, the crashed test among them only if a rerun is asked for.
+    """
+
+    def __init__(self, config, log=None):
+        super().__init__(config, log)
+        self._held = []  # per crashed worker, its unfinished {scope: {nodeid: done}}
+        self._seasoned = set()  # workers that were given tests
+
+    def _held_tests(self) -> int:
+        return sum(self._pending_of(workload) for workload in self._held)
+
+    @property
+    def tests_finished(self) -> bool:
+        return not self._held_tests() and super().tests_finished
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._held_tests()) or super().has_pending
 
     def remove_node(self, node):
         workload = self.assigned_work.pop(node)
@@ -49,16 +71,28 @@ class CrashRerunGroupScheduling(LoadGroupScheduling):
         for unit in workload.values():
             if crashed in unit:
                 unit[crashed] = True
-        self.workqueue.update(
-            {scope: unit for scope, unit in workload.items() if not all(unit.values())}
-        )
-        for other in self.nodes:
-            self._reschedule(other)
+        self._held.append(workload)
         return crashed
 
     def mark_test_pending(self, item: str) -> None:
-        scope = self._split_scope(item)
-        self.workqueue.setdefault(scope, {})[item] = False
-        self.workqueue.move_to_end(scope, last=False)
-        for node in self.nodes:
-            self._reschedule(node)
+        self._held[-1][self._split_scope(item)][item] = False
+
+    def _assign_work_unit(self, node) -> None:
+        self._seasoned.add(node)
+        super()._assign_work_unit(node)
+
+    def _reschedule(self, node) -> None:
+        while self._held and not self._pending_of(self._held[0]):
+            self._held.pop(0)
+        if node not in self._seasoned and self._held and not node.shutting_down:
+            self._seasoned.add(node)
+            collection = self.registered_collections[node]
+            for scope, unit in self._held.pop(0).items():
+                if all(unit.values()):
+                    continue
+                self.assigned_work[node][scope] = unit
+                node.send_runtest_some(
+                    [collection.index(test) for test, done in unit.items() if not done]
+                )
+            return
+        super()._reschedule(node)
