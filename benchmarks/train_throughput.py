@@ -6,14 +6,22 @@
 Every variant (a set of recipe overrides, see VARIANTS) runs in a fresh Python process, and
 the rounds alternate the variants, so a busy machine's load falls on all alike. Each process
 builds the model, times its first call (tracing included), then times `--steps` steps
-(`--repeats` times) on random images of the model's shape, and reports its peak memory.
-Prints a table: first step, median s/step, images/s, peak RSS and the ratio of s/step to the
-first variant. `--override` (recipe fields or `model.<argument>`) applies to every variant.
+(`--repeats` times) on random images of the model's shape, and reports its memory: the
+resident set after building (weights, optimizer slots), the peak of the first call (tracing,
+graph instantiation and one step) and the peak of the timed steps (Linux' peak resident set,
+reset between the phases through `/proc/self/clear_refs`). Prints a table: first step, median
+s/step, images/s, the process' peak RSS, its phases, and the ratio of s/step to the first
+variant. With `--tensor_memory` the workers use TensorFlow's BFC allocator on the CPU, which
+counts tensor bytes: the table adds the tensors held after building and the tensor peak of the
+timed steps, which tells activations from the graph and runtime in the resident set.
+`--override` (recipe fields or `model.<argument>`) applies to every variant.
 Smoke run: `--model=vae_mlp --smoke --batch_size=8 --steps=2 --repeats=1 --rounds=1`.
 """
 
 import json
+import os
 import pathlib
+import re
 import resource
 import statistics
 import subprocess
@@ -56,20 +64,53 @@ flags.DEFINE_integer("rounds", 1, "Processes per variant, alternating between va
 flags.DEFINE_list("variants", ["default"], f"Variants: {', '.join(VARIANTS)}.")
 flags.DEFINE_multi_string("override", [], "Recipe override field=value for every variant.")
 flags.DEFINE_string("strategy", "default", "tf.distribute strategy.")
+flags.DEFINE_bool(
+    "tensor_memory", False, "Count tensor bytes with the BFC allocator (TF_CPU_ALLOCATOR_USE_BFC)."
+)
 flags.DEFINE_bool("worker", False, "Internal: time one variant in this process.")
 FLAGS = flags.FLAGS
+PHASES = ("built_rss_gib", "first_call_peak_gib", "steps_peak_gib")
+"""Resident set after building, peak of the first call, peak of the timed steps."""
+TENSORS = ("built_tensors_gib", "steps_tensor_peak_gib")
+"""With `--tensor_memory`: tensors held after building, tensor peak of the timed steps."""
+
+
+def _memory_gib(field: str) -> float:
+    """`VmRSS` (resident now) or `VmHWM` (peak since start or the last reset), in GiB."""
+    status = pathlib.Path("/proc/self/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)[1]) / 2**20
+
+
+def _reset_peak_memory() -> None:
+    """Starts a new `VmHWM` from the current resident set (Linux 4.0+)."""
+    pathlib.Path("/proc/self/clear_refs").write_text("5")
+
+
+def _tensor_gib(key: str) -> float:
+    """The BFC allocator's `current` or `peak` tensor bytes on the CPU, in GiB."""
+    import tensorflow as tf
+
+    return tf.config.experimental.get_memory_info("CPU:0")[key] / 2**30
 
 
 def _worker() -> dict:
     import numpy as np
+    import tensorflow as tf
 
     training = random_data_training.build(
         FLAGS.model, FLAGS.smoke, FLAGS.batch_size, FLAGS.override, FLAGS.strategy
     )
+    built_rss = _memory_gib("VmRSS")
+    tensors = {"built_tensors_gib": _tensor_gib("current")} if FLAGS.tensor_memory else {}
+    _reset_peak_memory()
     begin = time.perf_counter()
     training.run(1)
     first_step = time.perf_counter() - begin
+    first_call_peak = _memory_gib("VmHWM")
     training.run(FLAGS.warmup)
+    _reset_peak_memory()
+    if FLAGS.tensor_memory:
+        tf.config.experimental.reset_memory_stats("CPU:0")
     seconds = []
     for _ in range(FLAGS.repeats):
         begin = time.perf_counter()
@@ -80,6 +121,11 @@ def _worker() -> dict:
         "first_step": first_step,
         "s_per_step": statistics.median(seconds),
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+        "built_rss_gib": built_rss,
+        "first_call_peak_gib": first_call_peak,
+        "steps_peak_gib": _memory_gib("VmHWM"),
+        **tensors,
+        **({"steps_tensor_peak_gib": _tensor_gib("peak")} if FLAGS.tensor_memory else {}),
         "parameters": sum(int(np.prod(w.shape)) for w in training.model.trainable_weights),
     }
 
@@ -97,12 +143,19 @@ def _spawn(variant: str) -> dict:
         f"--warmup={FLAGS.warmup}",
         f"--repeats={FLAGS.repeats}",
         f"--strategy={FLAGS.strategy}",
+        f"--tensor_memory={FLAGS.tensor_memory}",
         *[f"--override={o}" for o in overrides],
     ]
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    env = dict(os.environ, TF_CPU_ALLOCATOR_USE_BFC="true") if FLAGS.tensor_memory else None
+    done = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"Variant {variant} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _largest(results, keys) -> str:
+    """The largest of each key over the processes, joined by slashes."""
+    return " / ".join(f"{max(r[key] for r in results):.2f}" for key in keys)
 
 
 def main(argv):
@@ -124,14 +177,20 @@ def main(argv):
         f"{runs[first][0]['parameters']:,} parameters, batch {FLAGS.batch_size}, "
         f"{FLAGS.rounds} process(es) per variant, overrides {FLAGS.override or 'none'}"
     )
-    print("| variant | first step s | s/step | images/s | peak RSS GiB | s/step vs " + first + " |")
-    print("|---|---|---|---|---|---|")
+    tensor_header = " tensors built / steps peak GiB |" if FLAGS.tensor_memory else ""
+    print(
+        "| variant | first step s | s/step | images/s | peak RSS GiB | built / first call / "
+        f"steps GiB |{tensor_header} s/step vs {first} |"
+    )
+    print("|---|---|---|---|---|---|" + "---|" * (2 if FLAGS.tensor_memory else 1))
     for variant, results in runs.items():
         step = statistics.median(r["s_per_step"] for r in results)
         print(
             f"| {variant} | {statistics.median(r['first_step'] for r in results):.1f} "
             f"| {step:.4f} | {FLAGS.batch_size / step:.1f} "
-            f"| {max(r['peak_rss_gib'] for r in results):.2f} | {step / base:.2f} |"
+            f"| {max(r['peak_rss_gib'] for r in results):.2f} | {_largest(results, PHASES)} |"
+            + (f" {_largest(results, TENSORS)} |" if FLAGS.tensor_memory else "")
+            + f" {step / base:.2f} |"
         )
 
 
