@@ -46,13 +46,15 @@ def build(
     from tfavi import zoo
     from tfavi.training import make_strategy
     from tfavi.training.distributed_step import make_train_loop_fn
+    from tfavi.training.instantiation_optimizer import set_instantiation_optimizer
     from tfavi.training.optimization import make_optimizer
     from tfavi.training.run_directory import build_model
     from tfavi.training.weight_average import WeightAverage
 
-    keras.utils.set_random_seed(0)
     config = zoo.resolve_config(model_name, smoke=smoke, overrides=overrides)
     config = config.replace(batch_size=batch_size)
+    set_instantiation_optimizer(config.instantiation_optimizer)  # Before TensorFlow starts.
+    keras.utils.set_random_seed(0)
     distribution = make_strategy(strategy)
     start = time.perf_counter()
     with distribution.scope():

@@ -50,6 +50,9 @@ VARIANTS = {
     "grappler_arithmetic": ["graph_optimization=True", "grappler_passes='arithmetic_optimization'"],
     "grappler_layout": ["graph_optimization=True", "grappler_passes='layout_optimizer'"],
     "no_grappler": ["graph_optimization=False"],
+    # TensorFlow's CSE and constant folding at a function's first call, for recipes that
+    # turn it off (`instantiation_optimizer`).
+    "instantiation_optimizer": ["instantiation_optimizer=True"],
     "ema": ["ema_decay=0.999"],
     "remat": ["remat=True"],  # Deep Attentive VAE and NVAE: peak memory for compute.
 }

@@ -65,12 +65,14 @@ def define_flags(flag_values: flags.FlagValues) -> None:
 def run(FLAGS: flags.FlagValues) -> None:
     from tfavi import zoo
     from tfavi.training import make_strategy, train_and_evaluate
+    from tfavi.training.instantiation_optimizer import set_instantiation_optimizer
 
     overrides = list(FLAGS.override) + ([f"seed={FLAGS.seed}"] if FLAGS.seed is not None else [])
     if FLAGS.mixed_precision is not None:
         overrides.append(f"mixed_precision={FLAGS.mixed_precision!r}")
     config = zoo.resolve_config(FLAGS.model, smoke=FLAGS.smoke, overrides=overrides)
     workdir = FLAGS.workdir or f"runs/{FLAGS.model}"
+    set_instantiation_optimizer(config.instantiation_optimizer)  # Before TensorFlow starts.
     train_and_evaluate(
         config,
         workdir,

@@ -42,6 +42,7 @@ OUT_OF_RANGE = {
     "checkpoint_every_steps": [-1],
     "graph_optimization": [1],
     "grappler_passes": ["remap", "remapping,loops", 1],
+    "instantiation_optimizer": ["off"],
     "mixed_precision": ["float64", "mixed_bfloat16"],
     "steps_per_loop": [0],
     "jit_compile": ["true"],

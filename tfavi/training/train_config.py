@@ -151,6 +151,11 @@ class TrainConfig:
             very deep models start training minutes sooner (`tfavi.training.grappler`).
         grappler_passes: comma-separated Grappler passes to run instead of all of them, e.g.
             "remapping,constant_folding"; "" runs all (`grappler.PASSES`).
+        instantiation_optimizer: TensorFlow's common-subexpression elimination and constant
+            folding of every function graph at its first call (not Grappler); off, the
+            16-layer attentive VAE's first step is about 100 s shorter. A process-wide
+            setting, applied by `tools/train.py` before TensorFlow starts
+            (`tfavi.training.instantiation_optimizer`).
         mixed_precision: `none`, `bfloat16`, or `float16` with dynamic loss scaling (GPUs);
             variables and losses stay float32 (`tfavi.training.precision`).
         steps_per_loop: training steps run inside one `tf.function` call; metrics, skips and
@@ -201,6 +206,7 @@ class TrainConfig:
     checkpoint_every_steps: int = _field(0, at_least(0))
     graph_optimization: bool = _field(True, one_of(False, True), resumable=True)
     grappler_passes: str = _field("", _grappler_passes(), resumable=True)
+    instantiation_optimizer: bool = _field(True, one_of(False, True), resumable=True)
     mixed_precision: str = _field("none", one_of(*precision.POLICIES))
     steps_per_loop: int = _field(1, at_least(1), resumable=True)
     jit_compile: bool = _field(False, one_of(False, True))
