@@ -66,3 +66,15 @@ def test_fused_slots_restore_from_a_keras_checkpoint(keras_class, fused_class, t
 def test_fused_adam_refuses_amsgrad():
     with pytest.raises(ValueError, match="amsgrad"):
         FusedAdam(amsgrad=True)
+
+
+@pytest.mark.parametrize("fused_class, powers", [(FusedAdam, 2), (FusedAdamax, 1)])
+def test_fused_update_computes_its_scalars_once_for_all_variables(fused_class, powers):
+    weights, gradients = _problem()
+    variables = [keras.Variable(w) for w in weights * 4]
+    optimizer = fused_class(learning_rate=0.05)
+    optimizer.build(variables)
+    step = tf.function(lambda g: optimizer.apply(g, variables))
+    graph = step.get_concrete_function(gradients[0] * 4).graph
+    ops = [op.type for op in graph.get_operations()]
+    assert ops.count("Pow") == powers and len(variables) == 8
