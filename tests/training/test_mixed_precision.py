@@ -20,11 +20,13 @@ def _train(name, mixed_precision, images=None):
 
 @pytest.mark.parametrize(
     "name, rtol",
-    [("vae_mlp", 1e-4), ("sere_vae_mlp", 1e-4), ("sere_maf_cifar10", 1e-4), ("nvae_16", 1e-3)],
+    [("vae_mlp", 3e-4), ("sere_vae_mlp", 3e-4), ("sere_maf_cifar10", 1e-4), ("nvae_16", 1e-3)],
 )
 def test_bfloat16_trains_to_the_float32_losses(name, rtol):
-    # Measured: relative gaps of 2e-5 (MLPs), 1.4e-6 (SeRe-MAF) and 2.2e-4 (attentive) after
-    # three steps; before the fix every family but the MLP and GGM VAEs raised a TypeError.
+    # Measured relative gaps after three steps, on a CPU with AVX-512 BF16 / on one with AVX2
+    # only (bfloat16 emulated): MLPs 2e-5 / 6e-5 (vae_mlp) and 1.3e-4 (sere_vae_mlp),
+    # SeRe-MAF 1.4e-6 / 7.5e-6, attentive 2.2e-4 / 3.1e-5. Before the fix every family but
+    # the MLP and GGM VAEs raised a TypeError.
     model, _, losses, skipped = _train(name, "bfloat16")
     _, _, expected, _ = _train(name, "none")
     assert model.compute_dtype == "bfloat16" and not any(skipped)

@@ -10,6 +10,7 @@ import keras
 import tensorflow as tf
 
 from tfavi.training.grappler import with_graph_optimization
+from tfavi.training.weight_penalty import WeightPenalty
 
 
 def make_train_step(
@@ -130,21 +131,25 @@ def _replica_step(model, optimizer, global_batch_size, clip_norm, jit_compile, w
     """The per-replica step: (this replica's share of the mean loss, skipped)."""
     variables = model.trainable_variables
     scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+    penalty = WeightPenalty(model, variables)
 
     def gradients_of(images):
         with tf.GradientTape() as tape:
             per_example, outputs = model.objective(images, training=True)
             loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch_size)
-            # `model.losses` builds every weight penalty anew: read it once.
-            penalties = model.losses
-            if penalties:
-                loss += tf.nn.scale_regularization_loss(tf.add_n(penalties))
+            taped = penalty.taped_terms()
+            if taped:
+                loss += tf.nn.scale_regularization_loss(tf.add_n(taped))
             target = optimizer.scale_loss(loss) if scaled else loss
         gradients = tape.gradient(target, variables)
         gradients = [
             tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables, strict=True)
         ]
-        return loss, gradients, outputs
+        # The L2 penalties and their gradients in closed form, scaled as the loss is.
+        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        scale = (optimizer.dynamic_scale if scaled else 1.0) / replicas
+        l2, gradients = penalty.add_l2(gradients, scale)
+        return loss + l2 / replicas, gradients, outputs
 
     if jit_compile:
         gradients_of = tf.function(gradients_of, jit_compile=True)
