@@ -57,11 +57,13 @@ class WeightPenalty:
         if not self._l2:
             return tf.constant(0.0), gradients
         gradients = list(gradients)
-        sums = {}
+        sums, factors = {}, {}
         for index, strength in self._l2:
             value = tf.convert_to_tensor(self._variables[index])
             sums.setdefault(strength, []).append(tf.nn.l2_loss(value))  # sum(v ** 2) / 2
-            factor = tf.cast(2.0 * strength * scale, value.dtype)
-            gradients[index] = gradients[index] + factor * value
+            key = (strength, value.dtype)
+            if key not in factors:
+                factors[key] = tf.cast(2.0 * strength * scale, value.dtype)
+            gradients[index] = gradients[index] + factors[key] * value
         total = tf.add_n([2.0 * s * tf.add_n(terms) for s, terms in sums.items()])
         return total, gradients
