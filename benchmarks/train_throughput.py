@@ -55,6 +55,7 @@ VARIANTS = {
     "instantiation_optimizer": ["instantiation_optimizer=True"],
     "ema": ["ema_decay=0.999"],
     "remat": ["remat=True"],  # Deep Attentive VAE and NVAE: peak memory for compute.
+    "shared_cell_graphs": ["shared_cell_graphs=True"],  # Their cells traced once: graph size.
 }
 
 flags.DEFINE_string("model", "vae_mlp", "Zoo name.")

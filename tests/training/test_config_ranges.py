@@ -47,6 +47,7 @@ OUT_OF_RANGE = {
     "steps_per_loop": [0],
     "jit_compile": ["true"],
     "remat": ["true", 1, True],  # True: the default model_class "" has no residual cells.
+    "shared_cell_graphs": ["yes", True],
     "ema_decay": [-0.1, 1.0],
     "seed": [-1],
 }

@@ -1,23 +1,30 @@
-"""`remat=True` trains like the default recipe: the training step's graph, mirrored on two
-devices, on a one-layer attentive VAE on 4 x 4 binary images (tracing dominates;
-`tests/models/attentive_vae/test_remat.py` compares the eager gradients of deeper models,
-decoder cells included)."""
+"""`remat=True` and `shared_cell_graphs=True` train like the default recipe: the training
+step's graph, mirrored on two devices, on a one-layer attentive VAE on 4 x 4 binary images
+(tracing dominates; `tests/models/attentive_vae/test_remat.py` and `test_shared_cell_graphs.py`
+compare the gradients of deeper models, decoder cells included)."""
+
+import functools
 
 import numpy as np
+import pytest
 
 from tests.harness import mirrored_on_two_cpus, train_smoke_steps
 
 TINY = ["model.image_shape=(4, 4, 1)", "model.num_layers=1"]
 
 
-def test_remat_trains_like_the_stored_forward_pass_on_two_devices():
-    expected_model, _, expected, _ = train_smoke_steps(
-        "attentive_vae_mnist", TINY, strategy=mirrored_on_two_cpus()
-    )
+@functools.cache
+def _default_training():
+    return train_smoke_steps("attentive_vae_mnist", TINY, strategy=mirrored_on_two_cpus())
+
+
+@pytest.mark.parametrize("option", ["remat", "shared_cell_graphs"])
+def test_cell_options_train_like_the_default_on_two_devices(option):
+    expected_model, _, expected, _ = _default_training()
     model, _, losses, skipped = train_smoke_steps(
-        "attentive_vae_mnist", [*TINY, "remat=True"], strategy=mirrored_on_two_cpus()
+        "attentive_vae_mnist", [*TINY, f"{option}=True"], strategy=mirrored_on_two_cpus()
     )
-    assert model.remat and not expected_model.remat and not any(skipped)
+    assert getattr(model, option) and not getattr(expected_model, option) and not any(skipped)
     np.testing.assert_allclose(losses, expected, rtol=1e-5)
     # Weights, batch-norm statistics (updated once per step) and noise state.
     for a, b in zip(expected_model.variables, model.variables, strict=True):

@@ -202,7 +202,8 @@ def save_model(model, workdir: str) -> str:
 def build_model(config: TrainConfig):
     """Instantiates and builds the config's model from its registered class name, under the
     dtype policy of its `mixed_precision`; with `remat`, its training calls recompute the
-    residual cells' activations in the backward pass (`DeepAttentiveVAE.remat`)."""
+    residual cells' activations in the backward pass (`DeepAttentiveVAE.remat`); with
+    `shared_cell_graphs`, its residual cells are traced once per configuration."""
     model_class = keras.saving.get_registered_object(config.model_class)
     if model_class is None:
         raise ValueError(
@@ -213,6 +214,8 @@ def build_model(config: TrainConfig):
         model(tf.zeros([1, *model.image_shape]))
     if config.remat:
         model.remat = True
+    if config.shared_cell_graphs:
+        model.shared_cell_graphs = True
     return model
 
 

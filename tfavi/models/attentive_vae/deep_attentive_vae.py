@@ -16,6 +16,7 @@ from tfavi.models.attentive_vae.discretized_logistic_mixture_head import (
 )
 from tfavi.models.attentive_vae.graphical_posterior import graphical_posterior
 from tfavi.models.attentive_vae.residual_cell import ResidualCell
+from tfavi.models.attentive_vae.shared_cell_graphs import SharedCellGraphs
 from tfavi.models.attentive_vae.weight_defaults import GATE_L2, LAMBDA_REG, l2_regularizer
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 
@@ -260,6 +261,18 @@ class DeepAttentiveVAE(HierarchicalVAE):
     def remat(self, value: bool) -> None:
         for cell in self._residual_cells:
             cell.remat = value
+
+    @property
+    def shared_cell_graphs(self) -> bool:
+        """Whether the residual cells of one configuration run through one traced function
+        (`SharedCellGraphs`): the recipe's `shared_cell_graphs`, not part of the config."""
+        return all(cell.shared_graphs is not None for cell in self._residual_cells)
+
+    @shared_cell_graphs.setter
+    def shared_cell_graphs(self, value: bool) -> None:
+        shared = SharedCellGraphs() if value else None
+        for cell in self._residual_cells:
+            cell.shared_graphs = shared
 
     @property
     def _residual_cells(self) -> list[ResidualCell]:

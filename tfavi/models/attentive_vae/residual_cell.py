@@ -89,6 +89,7 @@ class ResidualCell(keras.layers.Layer):
             for index, scale in enumerate(self.scales)
         ]
         self.remat = False
+        self.shared_graphs = None
 
     def _layers_in_order(self):
         return ([self.stem] if self.stem is not None else []) + self.blocks
@@ -99,6 +100,11 @@ class ResidualCell(keras.layers.Layer):
             input_shape = layer.compute_output_shape(input_shape)
 
     def call(self, inputs, training=None):
+        if self.shared_graphs is not None:
+            outputs, updates = self.shared_graphs.call(self, inputs, bool(training))
+            for variable, value in zip(self.non_trainable_variables, updates, strict=True):
+                variable.assign(value)
+            return outputs
         if not (self.remat and training):
             return self._forward(inputs, training)
         # The backward pass reruns the forward: run both without state updates and apply the
