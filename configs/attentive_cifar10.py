@@ -46,6 +46,9 @@ def official_recipe(**changes) -> TrainConfig:
         # TensorFlow's own CSE and constant folding of that step took 100 of the 178 s of
         # its first call, and the steps ran no faster with them.
         instantiation_optimizer=False,
+        # The 31 residual cells of one configuration traced once: a 40% smaller step graph,
+        # a first step about a third shorter and 0.7 GiB less memory, the same gradients.
+        shared_cell_graphs=True,
     )
     return recipe.replace(**changes)
 
