@@ -23,6 +23,8 @@ OFFICIAL_REPLICAS = 4
 def official_recipe(**changes) -> TrainConfig:
     """The recipe shared by the official CIFAR-10 and OMNIGLOT runs, with `changes`."""
     recipe = TrainConfig(
+        # The recipe of this class (the zoo sets it too); the cell options below need it.
+        model_class="tfavi>DeepAttentiveVAE",
         dataset="cifar10",
         batch_size=PER_REPLICA_BATCH * OFFICIAL_REPLICAS,
         epochs=400,

@@ -10,7 +10,7 @@ import pytest
 
 from tests.harness import mirrored_on_two_cpus, train_smoke_steps
 
-TINY = ["model.image_shape=(4, 4, 1)", "model.num_layers=1"]
+TINY = ["model.image_shape=(4, 4, 1)", "model.num_layers=1", "shared_cell_graphs=False"]
 
 
 @functools.cache

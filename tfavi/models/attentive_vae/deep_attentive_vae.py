@@ -264,8 +264,9 @@ class DeepAttentiveVAE(HierarchicalVAE):
 
     @property
     def shared_cell_graphs(self) -> bool:
-        """Whether the residual cells of one configuration run through one traced function
-        (`SharedCellGraphs`): the recipe's `shared_cell_graphs`, not part of the config."""
+        """Whether the training calls of the residual cells of one configuration run through
+        one traced function (`SharedCellGraphs`): the recipe's `shared_cell_graphs`, not part
+        of the config."""
         return all(cell.shared_graphs is not None for cell in self._residual_cells)
 
     @shared_cell_graphs.setter

@@ -36,6 +36,9 @@ class ResidualCell(keras.layers.Layer):
         remat: recompute the cell's activations in the backward pass of training calls
             instead of storing them (`keras.remat`): a training setting (the recipe's
             `remat`), not part of the config. The batch-norm statistics are updated once.
+        shared_graphs: a `SharedCellGraphs` that runs the training calls of all cells of
+            this configuration through one traced function, or None: a training setting
+            (the recipe's `shared_cell_graphs`), not part of the config.
 
     Reference:
         Vahdat & Kautz, "NVAE: A Deep Hierarchical Variational Autoencoder", NeurIPS 2020;
@@ -100,8 +103,8 @@ class ResidualCell(keras.layers.Layer):
             input_shape = layer.compute_output_shape(input_shape)
 
     def call(self, inputs, training=None):
-        if self.shared_graphs is not None:
-            outputs, updates = self.shared_graphs.call(self, inputs, bool(training))
+        if self.shared_graphs is not None and training:
+            outputs, updates = self.shared_graphs.call(self, inputs)
             for variable, value in zip(self.non_trainable_variables, updates, strict=True):
                 variable.assign(value)
             return outputs
