@@ -48,6 +48,7 @@ OUT_OF_RANGE = {
     "jit_compile": ["true"],
     "remat": ["true", 1, True],  # True: the default model_class "" has no residual cells.
     "shared_cell_graphs": ["yes", True],
+    "forward_conv_gradients": ["on", True],
     "ema_decay": [-0.1, 1.0],
     "seed": [-1],
 }

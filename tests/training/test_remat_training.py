@@ -1,7 +1,8 @@
-"""`remat=True` and `shared_cell_graphs=True` train like the default recipe: the training
-step's graph, mirrored on two devices, on a one-layer attentive VAE on 4 x 4 binary images
-(tracing dominates; `tests/models/attentive_vae/test_remat.py` and `test_shared_cell_graphs.py`
-compare the gradients of deeper models, decoder cells included)."""
+"""`remat=True`, `shared_cell_graphs=True` and `forward_conv_gradients=True` train like the
+default recipe: the training step's graph, mirrored on two devices, on a one-layer attentive
+VAE on 4 x 4 binary images (tracing dominates; `test_remat.py`, `test_shared_cell_graphs.py`
+and `test_forward_conv_gradient.py` in `tests/models/attentive_vae/` compare the gradients of
+deeper models, decoder cells included)."""
 
 import functools
 
@@ -18,7 +19,7 @@ def _default_training():
     return train_smoke_steps("attentive_vae_mnist", TINY, strategy=mirrored_on_two_cpus())
 
 
-@pytest.mark.parametrize("option", ["remat", "shared_cell_graphs"])
+@pytest.mark.parametrize("option", ["remat", "shared_cell_graphs", "forward_conv_gradients"])
 def test_cell_options_train_like_the_default_on_two_devices(option):
     expected_model, _, expected, _ = _default_training()
     model, _, losses, skipped = train_smoke_steps(

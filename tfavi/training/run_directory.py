@@ -203,7 +203,8 @@ def build_model(config: TrainConfig):
     """Instantiates and builds the config's model from its registered class name, under the
     dtype policy of its `mixed_precision`; with `remat`, its training calls recompute the
     residual cells' activations in the backward pass (`DeepAttentiveVAE.remat`); with
-    `shared_cell_graphs`, its residual cells are traced once per configuration."""
+    `shared_cell_graphs`, its residual cells are traced once per configuration; with
+    `forward_conv_gradients`, its convolutions' input gradients are forward convolutions."""
     model_class = keras.saving.get_registered_object(config.model_class)
     if model_class is None:
         raise ValueError(
@@ -216,6 +217,8 @@ def build_model(config: TrainConfig):
         model.remat = True
     if config.shared_cell_graphs:
         model.shared_cell_graphs = True
+    if config.forward_conv_gradients:
+        model.forward_conv_gradients = True
     return model
 
 

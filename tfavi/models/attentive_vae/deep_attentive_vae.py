@@ -18,6 +18,7 @@ from tfavi.models.attentive_vae.graphical_posterior import graphical_posterior
 from tfavi.models.attentive_vae.residual_cell import ResidualCell
 from tfavi.models.attentive_vae.shared_cell_graphs import SharedCellGraphs
 from tfavi.models.attentive_vae.weight_defaults import GATE_L2, LAMBDA_REG, l2_regularizer
+from tfavi.models.attentive_vae.weight_norm_conv2d import WeightNormConv2D
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 
 tfd = tfp.distributions
@@ -274,6 +275,22 @@ class DeepAttentiveVAE(HierarchicalVAE):
         shared = SharedCellGraphs() if value else None
         for cell in self._residual_cells:
             cell.shared_graphs = shared
+
+    @property
+    def forward_conv_gradients(self) -> bool:
+        """Whether the stride-1 'same' convolutions compute their gradients as forward
+        convolutions (`WeightNormConv2D.forward_gradients`, faster on CPU): the recipe's
+        `forward_conv_gradients`, not part of the config."""
+        return all(conv.forward_gradients for conv in self._convolutions)
+
+    @forward_conv_gradients.setter
+    def forward_conv_gradients(self, value: bool) -> None:
+        for conv in self._convolutions:
+            conv.forward_gradients = value
+
+    @property
+    def _convolutions(self) -> list[WeightNormConv2D]:
+        return [layer for layer in self._flatten_layers() if isinstance(layer, WeightNormConv2D)]
 
     @property
     def _residual_cells(self) -> list[ResidualCell]:
