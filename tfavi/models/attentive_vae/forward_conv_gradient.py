@@ -7,10 +7,11 @@ For stride 1, an odd kernel of size k and 'same' padding, both gradients of
 - the kernel gradient `dw[i, j, c, o] = sum_{b, h, w} pad(x)[b, h + i, w + j, c] dy[b, h, w, o]`
   is a 'valid' convolution of the padded input with the batch moved to the channel axis
   (`[c, H + k - 1, W + k - 1, b]`) by the output gradient as a kernel (`[H, W, b, o]`).
-On CPU, TensorFlow's forward `Conv2D` kernel runs these faster than its `Conv2DBackpropInput`
-and `Conv2DBackpropFilter` kernels (16-filter 3x3 convolutions at 32 x 32, batch 16: 3x for
-the input gradient; a 4-layer 16-filter attentive VAE's training step: 0.82x the time). The
-values are the same up to float rounding.
+On CPU, TensorFlow's forward `Conv2D` kernel often runs these faster than its
+`Conv2DBackpropInput` and `Conv2DBackpropFilter` kernels (16-filter 3x3 convolutions at 32 x
+32, batch 16: 3x for the input gradient; training steps of the reduced attentive VAEs and
+`nvae_16`: 0.82-0.97x the time), not always (`attentive_vae_16`, batch 8: 1.14x). The values
+are the same up to float rounding.
 """
 
 import tensorflow as tf
