@@ -56,7 +56,7 @@ VARIANTS = {
     "ema": ["ema_decay=0.999"],
     "remat": ["remat=True"],  # Deep Attentive VAE and NVAE: peak memory for compute.
     "shared_cell_graphs": ["shared_cell_graphs=True"],  # Their cells traced once: graph size.
-    "forward_conv_gradients": ["forward_conv_gradients=True"],  # Input gradients as Conv2D.
+    "forward_conv_gradients": ["forward_conv_gradients=True"],  # Gradients as Conv2D.
 }
 
 flags.DEFINE_string("model", "vae_mlp", "Zoo name.")

@@ -15,6 +15,7 @@ from tfavi.models.attentive_vae.forward_conv_gradient import (
     conv2d_with_forward_gradients,
     has_forward_gradients,
 )
+from tfavi.models.attentive_vae.weight_norm_conv2d import WeightNormConv2D
 
 
 def _outputs_and_gradients(conv, inputs, kernel, upstream):
@@ -70,6 +71,27 @@ def test_only_stride_one_same_odd_kernels_qualify():
     assert not has_forward_gradients(2, 1, "same")
     assert not has_forward_gradients(3, 2, "same")
     assert not has_forward_gradients(3, 1, "valid")
+
+
+@pytest.mark.parametrize("forward, strides", [(False, 1), (True, 1), (True, 2)])
+def test_layer_uses_backprop_kernels_only_where_it_must(forward, strides):
+    layer = WeightNormConv2D(4, kernel_size=3, strides=strides)
+    layer.build((None, 6, 6, 2))
+    layer.forward_gradients = forward
+
+    @tf.function
+    def gradients(inputs):
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            loss = tf.reduce_sum(layer(inputs) ** 2)
+        return tape.gradient(loss, [inputs, *layer.trainable_variables])
+
+    graph = gradients.get_concrete_function(tf.TensorSpec([2, 6, 6, 2])).graph
+    op_types = {op.type for op in graph.get_operations()}
+    if forward and strides == 1:
+        assert not {"Conv2DBackpropInput", "Conv2DBackpropFilter"} & op_types
+    else:
+        assert {"Conv2DBackpropInput", "Conv2DBackpropFilter"} <= op_types
 
 
 def test_training_pass_equals_tensorflows_gradients():

@@ -279,7 +279,7 @@ class DeepAttentiveVAE(HierarchicalVAE):
     @property
     def forward_conv_gradients(self) -> bool:
         """Whether the stride-1 'same' convolutions compute their gradients as forward
-        convolutions (`WeightNormConv2D.forward_gradients`, faster on CPU): the recipe's
+        convolutions (`WeightNormConv2D.forward_gradients`, often faster on CPU): the recipe's
         `forward_conv_gradients`, not part of the config."""
         return all(conv.forward_gradients for conv in self._convolutions)
 

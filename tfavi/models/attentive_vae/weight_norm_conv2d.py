@@ -39,7 +39,7 @@ class WeightNormConv2D(keras.layers.Layer):
     `forward_gradients` (an attribute, not part of the config; the recipe's
     `forward_conv_gradients`) computes the input and kernel gradients of stride-1 'same'
     convolutions with odd kernels as forward convolutions (`conv2d_with_forward_gradients`),
-    faster on CPU.
+    often faster on CPU.
 
     Args:
         filters: number of output channels.
