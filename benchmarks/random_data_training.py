@@ -39,6 +39,7 @@ def build(
     """Seeds, resolves the zoo recipe (`overrides` are recipe fields or `model.<argument>`),
     builds model, optimizer, weight average and training loop under the strategy, and an
     iterator over 8 cached batches of uniform random images."""
+    import tfavi  # noqa: F401, I001  (before TensorFlow, as the tools: tfavi.cpu_kernels)
     import keras
     import numpy as np
     import tensorflow as tf

@@ -422,8 +422,6 @@ def _define_flags() -> None:
 
 def main(argv):
     del argv
-    import tensorflow as tf
-
     from benchmarks import random_data_training
 
     FLAGS = flags.FLAGS
@@ -433,6 +431,8 @@ def main(argv):
     training = random_data_training.build(
         FLAGS.model, FLAGS.smoke, FLAGS.batch_size, FLAGS.override, FLAGS.strategy
     )
+    import tensorflow as tf  # After `build`, which imports tfavi first.
+
     training.run(1)
     training.run(FLAGS.warmup)
     # The defaults, spelt out: level 2 traces every executed op, cheap ones included.

@@ -99,12 +99,12 @@ def _tensor_gib(key: str) -> float:
 
 
 def _worker() -> dict:
-    import numpy as np
-    import tensorflow as tf
-
     training = random_data_training.build(
         FLAGS.model, FLAGS.smoke, FLAGS.batch_size, FLAGS.override, FLAGS.strategy
     )
+    import numpy as np
+    import tensorflow as tf
+
     built_rss = _memory_gib("VmRSS")
     tensors = {"built_tensors_gib": _tensor_gib("current")} if FLAGS.tensor_memory else {}
     _reset_peak_memory()

@@ -5,6 +5,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import tfavi  # noqa: E402, F401, I001  (first, as users import it: tfavi.cpu_kernels)
 import tensorflow as tf  # noqa: E402
 
 from tests.xdist_groups import (  # noqa: E402, F401  (hooks)

@@ -4,11 +4,15 @@ Importing tfavi registers every model and layer with Keras, so `keras.models.loa
 needs no `custom_objects`. `tfavi.zoo` names the models and their recipes (`tfavi.configs`);
 `tfavi.presets` saves and loads models as preset folders; `tfavi.tools` holds the command-line
 tools (`tfavi-train`, ...). TensorFlow's C++ log lines
-stay quiet unless `TF_CPP_MIN_LOG_LEVEL` is set (`tfavi.tensorflow_logs`).
+stay quiet unless `TF_CPP_MIN_LOG_LEVEL` is set (`tfavi.tensorflow_logs`), and imported
+before TensorFlow, tfavi turns on TensorFlow's oneDNN kernels on every x86 CPU unless
+`TF_ENABLE_ONEDNN_OPTS` is set (`tfavi.cpu_kernels`).
 """
 
+from tfavi.cpu_kernels import prefer_onednn_kernels
 from tfavi.tensorflow_logs import quiet_cpp_logs
 
+prefer_onednn_kernels()
 with quiet_cpp_logs():
     from tfavi import (  # noqa: F401
         bijectors,
