@@ -7,6 +7,7 @@ of them alike. Each logs a learning curve of the training objective and of the t
 ELBO on a fixed subset of test images.
 """
 
+import tfavi  # noqa: F401, I001  (before TensorFlow, as the tools: tfavi.cpu_kernels)
 import json
 import os
 import time

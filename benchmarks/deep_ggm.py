@@ -31,6 +31,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+import tfavi  # noqa: E402, F401, I001  (before TensorFlow, as the tools: tfavi.cpu_kernels)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from absl import app, flags, logging  # noqa: E402

@@ -14,7 +14,7 @@ import platform
 import sys
 
 ONEDNN_VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
-X86_MACHINES = ("x86_64", "amd64", "i686", "i386")
+X86_MACHINES = ("x86_64", "amd64")
 
 
 def prefer_onednn_kernels() -> bool:
