@@ -44,3 +44,28 @@ def test_shipped_presets_hold_final_weights_only_and_stay_small():
         assert sorted(os.listdir(folder)) == FILES, name  # no checkpoints, no extra files
         total += sum(os.path.getsize(os.path.join(folder, f)) for f in FILES)
     assert total < 100e6
+
+
+def _readme_zoo_rows() -> dict:
+    """The README's model-zoo table: zoo name -> its row's cells by column title."""
+    readme = os.path.join(os.path.dirname(os.path.dirname(SHIPPED)), "README.md")
+    with open(readme) as f:
+        section = f.read().split("## Model zoo", 1)[1]
+    lines = [line for line in section.split("\n\n")[1].splitlines() if line.startswith("|")]
+    titles = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    return {row[0].strip("`"): dict(zip(titles, row, strict=True)) for row in rows}
+
+
+def test_the_readme_zoo_table_says_which_entries_ship_a_preset():
+    rows = _readme_zoo_rows()
+    assert sorted(rows) == zoo.names()
+    with_preset = sorted(
+        name for name, row in rows.items() if row["trained preset"].startswith("yes")
+    )
+    assert with_preset == NAMES
+    for name in NAMES:
+        metadata = presets.read_metadata(os.path.join(SHIPPED, name))
+        preset = rows[name]["trained preset"]
+        assert f"{metadata['epochs']} epochs, {round(metadata['train_minutes'])} min" in preset
+        assert f"{metadata['metrics']['test_log_px']:.2f}" in rows[name]["our result (test, nats)"]
