@@ -131,11 +131,13 @@ class DensityModel(PresetMixin, keras.Model):
         `num_samples` may be a tensor. One graph call of the model on the images repeated
         `num_samples` times (Burda et al. 2016).
         """
-        batch = tf.shape(images)[0]
-        tiled = tf.repeat(images[tf.newaxis], num_samples, axis=0)
-        tiled = tf.reshape(tiled, tf.concat([[num_samples * batch], tf.shape(images)[1:]], 0))
-        log_weight = self(tiled, training=False)["log_weight"]
-        return tf.reshape(log_weight, [num_samples, batch])
+        log_weight = self._repeated_log_weight(images, num_samples)
+        return tf.reshape(log_weight, [num_samples, tf.shape(images)[0]])
+
+    def _repeated_log_weight(self, images, num_samples):
+        """log w of the `images` repeated `num_samples` times (`repeat_draws`), shape
+        [num_samples * B]; a model whose passes share work across draws overrides it."""
+        return self(repeat_draws(images, num_samples), training=False)["log_weight"]
 
     def noise(self, seed=None) -> NoiseStream:
         """The noise of one pass: stateless draws from an integer `seed` (a Python int or an
@@ -155,6 +157,13 @@ class DensityModel(PresetMixin, keras.Model):
         config = super().get_config()
         config.update(image_shape=list(self.image_shape), seed=self.seed)
         return config
+
+
+def repeat_draws(tensor, num_samples):
+    """`tensor` [B, ...] repeated `num_samples` times along the batch axis, draw-major: row
+    k * B + b is row b of draw k."""
+    multiples = tf.concat([[num_samples], tf.ones([tf.rank(tensor) - 1], tf.int32)], 0)
+    return tf.tile(tensor, multiples)
 
 
 def _images_of(data):

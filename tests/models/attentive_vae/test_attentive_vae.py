@@ -10,6 +10,7 @@ from tests.harness import run_model_saving_test, run_serialization_test
 from tfavi import zoo
 from tfavi.models import DeepAttentiveVAE
 from tfavi.models.attentive_vae import diagonal_gaussian
+from tfavi.models.density_model import repeat_draws
 
 TINY = dict(
     num_layers=3,
@@ -86,6 +87,19 @@ def test_log_weight_minus_recon_averages_to_minus_the_analytic_kl():
     kl = np.sum(draws["kl"].numpy(), -1)
     standard_error = np.std(gap - kl) / np.sqrt(len(gap))
     assert abs(np.mean(gap - kl)) < 4 * standard_error + 1e-3 * np.mean(kl)
+
+
+def test_importance_weights_run_the_encoder_once_and_equal_the_whole_models(built):
+    """`log_weights` repeats the bottom-up features instead of the images: with the same
+    noise it gives the weights of the whole model on the repeated images."""
+    model, images = built
+    state = model.noise_seed.state
+    start = state.numpy()
+    shared = model.log_weights(images, 4).numpy()
+    state.assign(start)
+    whole = model(repeat_draws(images, 4), training=False)["log_weight"]
+    np.testing.assert_allclose(shared, np.reshape(whole, (4, len(images))), rtol=1e-5, atol=1e-4)
+    assert not np.allclose(shared[0], shared[1])  # the draws differ
 
 
 def test_diagonal_gaussian_kl_matches_monte_carlo():
