@@ -18,6 +18,7 @@ import tensorflow as tf
 from tfavi import zoo
 from tfavi.evaluation.evaluator import evaluate
 from tfavi.training.epoch_loop import EpochLoop
+from tfavi.training.run_directory import write_atomically
 
 
 class BudgetedRun:
@@ -94,8 +95,7 @@ class BudgetedRun:
         """Writes the loop's state (model, optimizer, noise) and the run's clock and curve to
         `directory`."""
         tf.train.Checkpoint(**self.loop.state()).write(os.path.join(directory, "checkpoint"))
-        with open(os.path.join(directory, "run_state.json"), "w") as f:
-            json.dump(self._state(), f)
+        write_atomically(os.path.join(directory, "run_state.json"), json.dumps(self._state()))
 
     def restore(self, directory: str) -> bool:
         """Restores a run saved in `directory`; False if there is none."""
@@ -128,16 +128,18 @@ class BudgetedRun:
         """The test ELBO and importance-weighted bound, with the run's figures."""
         start = time.time()
         results = evaluate(self.model, test, num_importance_samples, chunk_size, verbose=0)
-        results.update(
+        return dict(results, **self.figures(), eval_minutes=round((time.time() - start) / 60, 2))
+
+    def figures(self) -> dict:
+        """The run's name, size, steps, training and tracing time and learning curve."""
+        return dict(
             model=self.name,
             weights=self.model.count_params(),
             steps=self.steps,
             train_minutes=round(self.elapsed / 60, 2),
             compile_seconds=round(self.compile_seconds, 1),
-            eval_minutes=round((time.time() - start) / 60, 2),
             curve=self.curve,
         )
-        return results
 
 
 def train_in_turn(runs: list[BudgetedRun], after_step=None) -> None:

@@ -9,8 +9,10 @@ The model is `attentive_vae_mnist` (dynamically binarized MNIST) shrunk to `smal
 and once for `--steps` steps each (equal steps). Each (regime, posterior, seed) cell lives in
 `workdir/<regime>/<posterior>_seed<k>/`: a checkpoint every `--checkpoint_minutes`, then
 `results.json` with the test negative ELBO, the importance-weighted log-likelihood (K =
-`--num_importance_samples` on the first `--test_examples` test images), the per-layer KL and
-the time per step. The same command resumes unfinished cells and skips finished ones.
+`--num_importance_samples` on the first `--test_examples` test images, evaluated in shards of
+`--eval_shard_size` images kept in the cell's `eval/`), the per-layer KL and the time per
+step. The same command resumes unfinished cells (and their evaluations) and skips finished
+ones.
 
 Prints, per regime and posterior, the mean and range over seeds of the test ELBO and IW
 log-likelihood (nats), the step-time ratio against `diagonal`, whether the difference to
@@ -28,6 +30,7 @@ import math
 import os
 import pathlib
 import sys
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
@@ -37,8 +40,10 @@ import numpy as np  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
 from benchmarks.budgeted_training import BudgetedRun, train_in_turn  # noqa: E402
+from benchmarks.sharded_evaluation import evaluate_in_shards  # noqa: E402
 from benchmarks.small_attentive import RECIPE, SMALL, per_layer_kl  # noqa: E402
 from tfavi import data  # noqa: E402
+from tfavi.training.run_directory import write_atomically  # noqa: E402
 
 _ABSL_FLAGS = set(flags.FLAGS)
 flags.DEFINE_string("workdir", None, "Folder of the cells; the same folder resumes.")
@@ -53,6 +58,7 @@ flags.DEFINE_integer("test_examples", 2000, "Test images of the evaluation.")
 flags.DEFINE_integer("num_importance_samples", 1000, "K of the IW log-likelihood.")
 flags.DEFINE_integer("chunk_size", 100, "Importance samples per model call.")
 flags.DEFINE_integer("eval_batch", 100, "Test images per batch.")
+flags.DEFINE_integer("eval_shard_size", 200, "Test images per resumable evaluation shard.")
 flags.DEFINE_integer("curve_examples", 500, "Test images of the learning curves.")
 flags.DEFINE_integer("curve_points", 5, "Points of each time-regime learning curve.")
 flags.DEFINE_float("checkpoint_minutes", 5.0, "Training minutes between checkpoints.")
@@ -104,10 +110,25 @@ def _checkpointer(cells: dict):
     return after_step
 
 
-def _evaluate(run: BudgetedRun, test) -> dict:
-    results = run.evaluate(test, FLAGS.num_importance_samples, FLAGS.chunk_size)
+def _evaluate(run: BudgetedRun, directory: str, test) -> dict:
+    """The cell's test figures; the importance-weighted evaluation runs in shards of
+    `--eval_shard_size` images, each kept in `directory/eval/`, so a rerun resumes it."""
+    start = time.time()
+    results = evaluate_in_shards(
+        run.model,
+        "mnist",
+        os.path.join(directory, "eval"),
+        num_importance_samples=FLAGS.num_importance_samples,
+        chunk_size=FLAGS.chunk_size,
+        batch_size=FLAGS.eval_batch,
+        shard_size=FLAGS.eval_shard_size,
+        max_examples=FLAGS.test_examples,
+        data_dir=FLAGS.data_dir,
+    )
     kl, _ = per_layer_kl(run.model, test)
     results.update(
+        run.figures(),
+        eval_minutes=round((time.time() - start) / 60, 2),
         per_layer_kl=kl.tolist(),
         seconds_per_step=run.elapsed / max(run.timed_steps, 1),
         **{name: -results[key] for name, key in METRICS.items()},
@@ -124,8 +145,9 @@ def _run_seed(regime: str, seed: int, test, curve_images) -> None:
         cells[run.name] = (run, _cell_dir(regime, posterior, seed))
     train_in_turn([run for run, _ in cells.values()], after_step=_checkpointer(cells))
     for run, directory in cells.values():
-        with open(os.path.join(directory, RESULTS), "w") as f:
-            json.dump(_evaluate(run, test), f)
+        write_atomically(
+            os.path.join(directory, RESULTS), json.dumps(_evaluate(run, directory, test))
+        )
 
 
 def _results_path(regime: str, posterior: str, seed: int) -> str:
@@ -207,8 +229,9 @@ def main(argv):
     _print(summary)
     output = FLAGS.output or os.path.join(FLAGS.workdir, "deep_ggm.json")
     flags_used = {name: FLAGS[name].value for name in OWN_FLAGS}
-    with open(output, "w") as f:
-        json.dump({"flags": flags_used, "summary": summary, "cells": cells}, f, indent=1)
+    write_atomically(
+        output, json.dumps({"flags": flags_used, "summary": summary, "cells": cells}, indent=1)
+    )
     print(f"\nwrote {output}")
 
 
