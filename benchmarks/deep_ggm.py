@@ -45,27 +45,33 @@ from benchmarks.small_attentive import RECIPE, SMALL, per_layer_kl  # noqa: E402
 from tfavi import data  # noqa: E402
 from tfavi.training.run_directory import write_atomically  # noqa: E402
 
-_ABSL_FLAGS = set(flags.FLAGS)
-flags.DEFINE_string("workdir", None, "Folder of the cells; the same folder resumes.")
-flags.DEFINE_string("output", None, "Results JSON (default: workdir/deep_ggm.json).")
-flags.DEFINE_list("posteriors", ["diagonal", "chain", "extended_grid"], "Posterior structures.")
-flags.DEFINE_list("seeds", ["0", "1"], "Seeds of every posterior (at least 2 for a spread).")
-flags.DEFINE_list("regimes", ["time", "steps"], "Equal wall clock (time) and/or equal steps.")
-flags.DEFINE_float("minutes", 20.0, "Training minutes per cell of the time regime.")
-flags.DEFINE_integer("steps", 3000, "Training steps per cell of the steps regime.")
-flags.DEFINE_integer("num_layers", SMALL["num_layers"], "Latent layers of the model.")
-flags.DEFINE_integer("test_examples", 2000, "Test images of the evaluation.")
-flags.DEFINE_integer("num_importance_samples", 1000, "K of the IW log-likelihood.")
-flags.DEFINE_integer("chunk_size", 100, "Importance samples per model call.")
-flags.DEFINE_integer("eval_batch", 100, "Test images per batch.")
-flags.DEFINE_integer("eval_shard_size", 200, "Test images per resumable evaluation shard.")
-flags.DEFINE_integer("curve_examples", 500, "Test images of the learning curves.")
-flags.DEFINE_integer("curve_points", 5, "Points of each time-regime learning curve.")
-flags.DEFINE_float("checkpoint_minutes", 5.0, "Training minutes between checkpoints.")
-flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
-flags.mark_flag_as_required("workdir")
 FLAGS = flags.FLAGS
-OWN_FLAGS = sorted(set(FLAGS) - _ABSL_FLAGS)
+
+
+def define_flags() -> list[str]:
+    """Defines the script's flags (only when run, so importing `summarize` defines none);
+    returns their names."""
+    before = set(FLAGS)
+    flags.DEFINE_string("workdir", None, "Folder of the cells; the same folder resumes.")
+    flags.DEFINE_string("output", None, "Results JSON (default: workdir/deep_ggm.json).")
+    flags.DEFINE_list("posteriors", ["diagonal", "chain", "extended_grid"], "Posterior structures.")
+    flags.DEFINE_list("seeds", ["0", "1"], "Seeds of every posterior (at least 2 for a spread).")
+    flags.DEFINE_list("regimes", ["time", "steps"], "Equal wall clock (time) and/or equal steps.")
+    flags.DEFINE_float("minutes", 20.0, "Training minutes per cell of the time regime.")
+    flags.DEFINE_integer("steps", 3000, "Training steps per cell of the steps regime.")
+    flags.DEFINE_integer("num_layers", SMALL["num_layers"], "Latent layers of the model.")
+    flags.DEFINE_integer("test_examples", 2000, "Test images of the evaluation.")
+    flags.DEFINE_integer("num_importance_samples", 1000, "K of the IW log-likelihood.")
+    flags.DEFINE_integer("chunk_size", 100, "Importance samples per model call.")
+    flags.DEFINE_integer("eval_batch", 100, "Test images per batch.")
+    flags.DEFINE_integer("eval_shard_size", 200, "Test images per resumable evaluation shard.")
+    flags.DEFINE_integer("curve_examples", 500, "Test images of the learning curves.")
+    flags.DEFINE_integer("curve_points", 5, "Points of each time-regime learning curve.")
+    flags.DEFINE_float("checkpoint_minutes", 5.0, "Training minutes between checkpoints.")
+    flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $TFDS_DATA_DIR).")
+    flags.mark_flag_as_required("workdir")
+    return sorted(set(FLAGS) - before)
+
 
 MODEL = "attentive_vae_mnist"
 RESULTS = "results.json"
@@ -210,8 +216,8 @@ def _print(summary: dict) -> None:
             print(f"  {'':>13}  per-layer KL (top first): {np.array(row['per_layer_kl'])}")
 
 
-def main(argv):
-    del argv
+def main(own_flags: list[str]):
+    """Trains and evaluates the unfinished cells, then prints and writes the summary."""
     logging.set_verbosity(logging.WARNING)
     test = data.test_dataset(
         "mnist", FLAGS.eval_batch, data_dir=FLAGS.data_dir, max_examples=FLAGS.test_examples
@@ -228,7 +234,7 @@ def main(argv):
     summary = summarize(cells)
     _print(summary)
     output = FLAGS.output or os.path.join(FLAGS.workdir, "deep_ggm.json")
-    flags_used = {name: FLAGS[name].value for name in OWN_FLAGS}
+    flags_used = {name: FLAGS[name].value for name in own_flags}
     write_atomically(
         output, json.dumps({"flags": flags_used, "summary": summary, "cells": cells}, indent=1)
     )
@@ -236,4 +242,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    names = define_flags()
+    app.run(lambda argv: main(names))
