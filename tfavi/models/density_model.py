@@ -129,7 +129,8 @@ class DensityModel(PresetMixin, keras.Model):
         """log w_k for `num_samples` draws per image (see `call`), shape [num_samples, B].
 
         `num_samples` may be a tensor. One graph call of the model on the images repeated
-        `num_samples` times (Burda et al. 2016).
+        `num_samples` times (Burda et al. 2016), by `_repeated_log_weight` (the Deep Attentive
+        VAE repeats its encoder features instead).
         """
         log_weight = self._repeated_log_weight(images, num_samples)
         return tf.reshape(log_weight, [num_samples, tf.shape(images)[0]])
