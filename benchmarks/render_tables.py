@@ -6,9 +6,9 @@
 
 For each table: mean ± std over seeds of the test log p(x) (K = 1000) and ELBO beside the
 paper's numbers, one line per model saying whether it beats the baseline by more than the
-seed spread, the validation ELBO reached after given training minutes (learning curves), and
-every cell with its epochs, minutes and commit; then one row per preset shipped in
-`tfavi/presets/` with the scores of its metadata. Pure Python: reads `benchmarks/results/`
+seed spread, the validation ELBO reached after given training minutes or epochs (learning
+curves), and every cell with its epochs, minutes and commit; then one row per preset shipped
+in `tfavi/presets/` with the scores of its metadata. Pure Python: reads `benchmarks/results/`
 and the presets' `metadata.json`.
 """
 
@@ -27,7 +27,15 @@ PRESETS_DIR = str(pathlib.Path(__file__).resolve().parents[1] / "tfavi" / "prese
 README = str(pathlib.Path(__file__).resolve().parents[1] / "README.md")
 README_BEGIN = "<!-- tables: written by `python benchmarks/render_tables.py --readme` -->"
 README_END = "<!-- end of the written tables -->"
-CURVE_MINUTES = (5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480)
+CURVE_BUDGETS = {
+    "minutes": (5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480),
+    "epoch": (1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300),
+}
+CURVE_HEADINGS = {
+    "minutes": ("Validation ELBO reached within a training time", "minutes", "train_minutes"),
+    "epoch": ("Validation ELBO reached within a number of epochs", "epochs", "epochs"),
+}
+"""Per `PaperTable.curve_by`: the heading, the budget column and the cell's field of its length."""
 
 
 def mean_std(values: list[float]) -> tuple[float, float]:
@@ -106,20 +114,26 @@ def verdicts(table: PaperTable, cells: dict) -> list[str]:
 
 
 def curve_table(table: PaperTable, cells: dict) -> str:
-    """Mean over seeds of the best validation ELBO reached within each budget of minutes."""
-    longest = max((c["train_minutes"] for c in cells.values()), default=0.0)
-    budgets = [t for t in CURVE_MINUTES if t <= longest] or ([longest] if cells else [])
+    """Mean over seeds of the best validation ELBO reached within each budget of training
+    minutes or epochs (`table.curve_by`)."""
+    heading, column, length = CURVE_HEADINGS[table.curve_by]
+    longest = max((c[length] for c in cells.values()), default=0.0)
+    budgets = [t for t in CURVE_BUDGETS[table.curve_by] if t <= longest]
+    budgets = budgets or ([longest] if cells else [])
     if not budgets:
         return ""
     lines = [
-        "Validation ELBO reached within a training time (mean over seeds):\n",
-        "| minutes | " + " | ".join(f"`{m}`" for m in table.models) + " |",
+        f"{heading} (mean over seeds):\n",
+        f"| {column} | " + " | ".join(f"`{m}`" for m in table.models) + " |",
         "|---|" + "---|" * len(table.models),
     ]
     for budget in budgets:
         row = []
         for model in table.models:
-            reached = [_best_within(c["curve"], budget) for c in model_cells(table, cells, model)]
+            reached = [
+                _best_within(c["curve"], table.curve_by, budget)
+                for c in model_cells(table, cells, model)
+            ]
             reached = [r for r in reached if r is not None]
             row.append(f"{statistics.mean(reached):.2f}" if reached else "")
         lines.append(f"| {budget:g} | " + " | ".join(row) + " |")
@@ -168,14 +182,15 @@ def preset_table(presets_dir: str = PRESETS_DIR) -> str:
     return "\n".join(lines) if len(lines) > 2 else "No trained preset is shipped yet."
 
 
-def _best_within(curve: list[dict], minutes: float):
-    values = [p["val_elbo"] for p in curve if p["minutes"] <= minutes and p["val_elbo"] is not None]
+def _best_within(curve: list[dict], axis: str, budget: float):
+    values = [p["val_elbo"] for p in curve if p[axis] <= budget and p["val_elbo"] is not None]
     return max(values) if values else None
 
 
 def _mean_std_text(done: list[dict], field: str) -> str:
-    if not done:
-        return "—"
+    """Mean ± std over the seeds done; one seed has no spread to show."""
+    if len(done) < 2:
+        return f"{done[0][field]:.2f}" if done else "—"
     mean, std = mean_std([c[field] for c in done])
     return f"{mean:.2f} ± {std:.2f}"
 

@@ -1,5 +1,6 @@
 """The paper tables rendered from a small fake results file (pure Python)."""
 
+import dataclasses
 import json
 
 import pytest
@@ -86,6 +87,22 @@ def test_learning_curves_give_the_best_validation_elbo_within_each_budget(cells)
     assert "| 5 | -100.20 | -99.10 | -100.00 |" in text
     assert "| 20 | -95.20 | -94.10 | -95.00 |" in text
     assert "| 90 |" in text and "| 120 |" not in text  # up to the longest run
+
+
+def test_a_fixed_epoch_table_gives_its_curves_by_epoch(cells):
+    by_epoch = dataclasses.replace(TABLE, curve_by="epoch")
+    text = render_tables.curve_table(by_epoch, cells)
+    assert text.startswith("Validation ELBO reached within a number of epochs")
+    # Within 1 epoch: epoch 1's ELBO (log p(x) - 10); within 2: epoch 2's, whatever the minutes.
+    assert "| 1 | -100.20 | -99.10 | -100.00 |" in text
+    assert "| 2 | -95.20 | -94.10 | -95.00 |" in text
+    assert "| 10 |" in text and "| 20 |" not in text  # up to the longest run (12 epochs)
+
+
+def test_one_seed_shows_its_value_without_a_spread(cells):
+    one_seed = {key: cell for key, cell in cells.items() if key.endswith("seed0")}
+    text = render_tables.summary_table(TABLE, one_seed)
+    assert "| `diag` | 1 of 3 | -90.00 | -94.00 | -89.20 / -93.40 |" in text
 
 
 def test_an_empty_results_file_renders_every_cell_to_do():
