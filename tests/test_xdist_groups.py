@@ -90,3 +90,34 @@ def test_shared_fixtures_stay_in_one_worker_and_a_crash_reruns_once(tmp_path):
     for crashing in ("aborts_once", "aborts_always"):
         rerun = [i for i, (_, name) in enumerate(order) if name == crashing][1]
         assert order[rerun][0] not in {pid for pid, _ in order[:rerun]}, "rerun in a used worker"
+
+
+class _Worker:
+    shutting_down = False
+
+    def __init__(self):
+        self.sent = []
+
+    def send_runtest_some(self, indices):
+        self.sent.extend(indices)
+
+
+def test_a_replacement_worker_gets_the_held_tests_once_its_collection_comes():
+    """A crash's replacement worker can be rescheduled (when another worker's collection
+    comes) before its own collection has come; it is then left alone until it has."""
+    from tests.xdist_groups import CrashRerunGroupScheduling
+
+    scheduler = CrashRerunGroupScheduling.__new__(CrashRerunGroupScheduling)
+    scheduler.registered_collections, scheduler.assigned_work = {}, {}
+    scheduler._seasoned = set()
+    scheduler._held = [{"suite.py": {"suite.py::a": True, "suite.py::b": False}}]
+    worker = _Worker()
+    scheduler.assigned_work[worker] = {}
+    scheduler._reschedule(worker)  # still collecting
+    assert worker.sent == [] and scheduler._held
+    scheduler.registered_collections[worker] = ["suite.py::a", "suite.py::b"]
+    scheduler._reschedule(worker)
+    assert worker.sent == [1] and not scheduler._held
+    assert scheduler.assigned_work[worker] == {
+        "suite.py": {"suite.py::a": True, "suite.py::b": False}
+    }

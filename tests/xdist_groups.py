@@ -82,6 +82,8 @@ class CrashRerunGroupScheduling(LoadGroupScheduling):
         super()._assign_work_unit(node)
 
     def _reschedule(self, node) -> None:
+        if node not in self.registered_collections:
+            return  # a replacement worker still collecting: scheduled when its collection comes
         while self._held and not self._pending_of(self._held[0]):
             self._held.pop(0)
         if node not in self._seasoned and self._held and not node.shutting_down:
