@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.xdist_groups import CrashRerunGroupScheduling
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SUITE = """
@@ -105,8 +107,6 @@ class _Worker:
 def test_a_replacement_worker_gets_the_held_tests_once_its_collection_comes():
     """A crash's replacement worker can be rescheduled (when another worker's collection
     comes) before its own collection has come; it is then left alone until it has."""
-    from tests.xdist_groups import CrashRerunGroupScheduling
-
     scheduler = CrashRerunGroupScheduling.__new__(CrashRerunGroupScheduling)
     scheduler.registered_collections, scheduler.assigned_work = {}, {}
     scheduler._seasoned = set()

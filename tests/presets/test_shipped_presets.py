@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from benchmarks import render_tables
 from tests.run_fixtures import needs_data
 from tfavi import data, presets, zoo
 
@@ -48,8 +49,7 @@ def test_shipped_presets_hold_final_weights_only_and_stay_small():
 
 def _readme_zoo_rows() -> dict:
     """The README's model-zoo table: zoo name -> its row's cells by column title."""
-    readme = os.path.join(os.path.dirname(os.path.dirname(SHIPPED)), "README.md")
-    with open(readme) as f:
+    with open(render_tables.README) as f:
         section = f.read().split("## Model zoo", 1)[1]
     lines = [line for line in section.split("\n\n")[1].splitlines() if line.startswith("|")]
     titles = [cell.strip() for cell in lines[0].strip("|").split("|")]
