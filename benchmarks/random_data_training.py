@@ -46,11 +46,10 @@ def build(
 
     from tfavi import zoo
     from tfavi.training import make_strategy
-    from tfavi.training.distributed_step import make_train_loop_fn
+    from tfavi.training.distributed_step import make_recipe_train_loop
     from tfavi.training.instantiation_optimizer import set_instantiation_optimizer
     from tfavi.training.optimization import make_optimizer
     from tfavi.training.run_directory import build_model
-    from tfavi.training.weight_average import WeightAverage
 
     config = zoo.resolve_config(model_name, smoke=smoke, overrides=overrides)
     config = config.replace(batch_size=batch_size)
@@ -62,21 +61,7 @@ def build(
         model = build_model(config)
         optimizer = make_optimizer(config, steps_per_epoch=1000)
         optimizer.build(model.trainable_variables)
-        average = None
-        if config.ema_decay:
-            average = WeightAverage(model.trainable_variables, config.ema_decay)
-    loop = make_train_loop_fn(
-        model,
-        optimizer,
-        distribution,
-        config.batch_size,
-        config.steps_per_loop,
-        config.grad_clip_norm,
-        config.graph_optimization,
-        grappler_passes=config.grappler_passes,
-        jit_compile=config.jit_compile,
-        weight_average=average,
-    )
+    loop, _ = make_recipe_train_loop(model, optimizer, distribution, config)
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(8 * config.batch_size, *model.image_shape)) / 255.0
     batches = tf.data.Dataset.from_tensor_slices(images.astype(np.float32))

@@ -10,6 +10,7 @@ import keras
 import tensorflow as tf
 
 from tfavi.training.grappler import with_graph_optimization
+from tfavi.training.weight_average import WeightAverage
 from tfavi.training.weight_penalty import WeightPenalty
 
 
@@ -83,6 +84,29 @@ def make_train_loop_fn(
     return TrainLoop(
         with_graph_optimization(loop, graph_optimization, grappler_passes), steps_per_loop
     )
+
+
+def make_recipe_train_loop(model, optimizer, strategy, config):
+    """`make_train_loop_fn` with a recipe's (`TrainConfig`) options. Returns the loop and the
+    recipe's weight average (a `WeightAverage` made under `strategy`, or None without
+    `ema_decay`)."""
+    average = None
+    if config.ema_decay:
+        with strategy.scope():
+            average = WeightAverage(model.trainable_variables, config.ema_decay)
+    loop = make_train_loop_fn(
+        model,
+        optimizer,
+        strategy,
+        config.batch_size,
+        config.steps_per_loop,
+        config.grad_clip_norm,
+        config.graph_optimization,
+        grappler_passes=config.grappler_passes,
+        jit_compile=config.jit_compile,
+        weight_average=average,
+    )
+    return loop, average
 
 
 class TrainLoop:

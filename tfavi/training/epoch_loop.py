@@ -9,11 +9,10 @@ from tfavi import data
 from tfavi.errors import UserError
 from tfavi.models.hierarchical_vae import HierarchicalVAE
 from tfavi.training import fault_points
-from tfavi.training.distributed_step import make_eval_step, make_train_loop_fn
+from tfavi.training.distributed_step import make_eval_step, make_recipe_train_loop
 from tfavi.training.optimization import kl_beta, make_optimizer
 from tfavi.training.run_directory import build_model
 from tfavi.training.train_config import TrainConfig
-from tfavi.training.weight_average import WeightAverage
 
 
 class TooManyNonFiniteSteps(UserError, RuntimeError):
@@ -60,22 +59,8 @@ class EpochLoop:
         self.data_dir = data_dir
         with self.strategy.scope():
             self.epoch_skips = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_skips")
-            self.weight_average = (
-                WeightAverage(model.trainable_variables, config.ema_decay)
-                if config.ema_decay
-                else None
-            )
-        self.train_loop = make_train_loop_fn(
-            model,
-            optimizer,
-            self.strategy,
-            config.batch_size,
-            config.steps_per_loop,
-            config.grad_clip_norm,
-            config.graph_optimization,
-            grappler_passes=config.grappler_passes,
-            jit_compile=config.jit_compile,
-            weight_average=self.weight_average,
+        self.train_loop, self.weight_average = make_recipe_train_loop(
+            model, optimizer, self.strategy, config
         )
         self.eval_step = make_eval_step(
             model, self.strategy, config.graph_optimization, config.grappler_passes
