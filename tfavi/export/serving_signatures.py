@@ -161,4 +161,4 @@ def _checked_function(method, inputs: dict):
             return method(*values)
 
     specs = [tf.TensorSpec(None, x.dtype, name=name) for name, x in inputs.items()]
-    return tf.function(checked, input_signature=specs)
+    return tf.function(checked, input_signature=specs, autograph=False)

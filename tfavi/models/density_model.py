@@ -124,7 +124,7 @@ class DensityModel(PresetMixin, keras.Model):
         _, total = tf.while_loop(lambda done, _: done < num_samples, body, start)
         return total - tf.math.log(tf.cast(num_samples, total.dtype))
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def log_weights(self, images, num_samples):
         """log w_k for `num_samples` draws per image (see `call`), shape [num_samples, B].
 

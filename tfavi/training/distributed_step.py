@@ -4,6 +4,10 @@ of N steps inside one `tf.function`.
 Keras 3's `model.fit` fails under `MultiWorkerMirroredStrategy` (keras-team/keras#20585);
 calling `strategy.run` on a Keras 3 model works, so tfavi trains with this step, as Model
 Garden (Orbit) and big_vision do.
+
+tfavi's graph functions are traced with autograph off (`autograph=False`): the model code has
+no Python control flow over tensors (loops are `tf.while_loop`s), and converting it cost about
+a fifth of a deep model's tracing (`benchmarks/step_graph_size.py`).
 """
 
 import keras
@@ -43,7 +47,7 @@ def make_train_step(
         model, optimizer, global_batch_size, clip_norm, jit_compile, weight_average
     )
 
-    @tf.function
+    @tf.function(autograph=False)
     def train_step(batch):
         return _run(strategy, replica_step, batch)
 
@@ -69,17 +73,18 @@ def make_train_loop_fn(
         model, optimizer, global_batch_size, clip_norm, jit_compile, weight_average
     )
 
-    @tf.function
+    @tf.function(autograph=False)
     def loop(iterator, num_steps, run):
-        loss_sum, skipped, longest = tf.constant(0.0), tf.constant(0), run
-        for _ in tf.range(num_steps):
+        def step(done, loss_sum, skipped, run, longest):
             loss, was_skipped = _run(strategy, replica_step, next(iterator))
             skip = tf.cast(was_skipped, tf.int32)
             run = (run + 1) * skip
-            longest = tf.maximum(longest, run)
-            skipped += skip
             loss_sum += tf.where(was_skipped, 0.0, loss)
-        return loss_sum, skipped, run, longest
+            return done + 1, loss_sum, skipped + skip, run, tf.maximum(longest, run)
+
+        start = (tf.constant(0), tf.constant(0.0), tf.constant(0), run, run)
+        _, *results = tf.while_loop(lambda done, *_: done < num_steps, step, start)
+        return tuple(results)
 
     return TrainLoop(
         with_graph_optimization(loop, graph_optimization, grappler_passes), steps_per_loop
@@ -176,7 +181,7 @@ def _replica_step(model, optimizer, global_batch_size, clip_norm, jit_compile, w
         return loss + l2 / replicas, gradients, outputs
 
     if jit_compile:
-        gradients_of = tf.function(gradients_of, jit_compile=True)
+        gradients_of = tf.function(gradients_of, jit_compile=True, autograph=False)
 
     def replica_step(images):
         context = tf.distribute.get_replica_context()
@@ -231,7 +236,7 @@ def _update_metrics(model, outputs):
 def make_eval_step(model, strategy, graph_optimization: bool = True, grappler_passes: str = ""):
     """Returns a function that updates the model's metrics with a distributed batch."""
 
-    @tf.function
+    @tf.function(autograph=False)
     def eval_step(batch):
         strategy.run(lambda images: model.update_metrics(model(images, training=False)), (batch,))
 

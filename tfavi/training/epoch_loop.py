@@ -69,7 +69,7 @@ class EpochLoop:
         state = [v.value for v in model.weights + optimizer.variables]
         if self.weight_average is not None:
             state += list(self.weight_average.averages)
-        self._finite = tf.function(lambda: _all_finite(state))
+        self._finite = tf.function(lambda: _all_finite(state), autograph=False)
 
     @classmethod
     def for_config(cls, config: TrainConfig, strategy=None, data_dir=None) -> "EpochLoop":

@@ -79,7 +79,7 @@ class MAF(DensityModel):
         base = temperature * self.noise(seed).normal([num_samples, self.num_dimensions])
         return to_images(self._flow_forward(base), self.logit_alpha, self.image_shape)
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def _flow_forward(self, base):
         return self.flow.bijector(None).forward(base)
 

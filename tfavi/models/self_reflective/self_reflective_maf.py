@@ -212,7 +212,7 @@ class SelfReflectiveMAF(SelfReflectiveChain):
             blocks.append(previous)
         return to_images(tf.concat(blocks, axis=-1), self.logit_alpha, self.image_shape)
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def _data_forward(self, index: int, z, previous_block, base):
         """y_l = the MAF of data layer `index` applied to base values, as one compiled graph."""
         return self.data_distribution(index, z, previous_block).bijector.forward(base)
