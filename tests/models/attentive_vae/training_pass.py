@@ -6,7 +6,6 @@ import numpy as np
 import tensorflow as tf
 
 from tfavi import zoo
-from tfavi.training.grappler import with_graph_optimization
 from tfavi.training.run_directory import build_model
 
 # RGB, logistic mixture, attention, non-local blocks in every encoder and decoder cell; three
@@ -29,7 +28,7 @@ def model_and_images():
 def training_pass(model, images, start):
     """Loss, gradients and batch-norm statistics of one traced (freshly: the layers' settings
     are read at tracing) forward and backward pass from the weights, statistics and noise
-    state `start`, run without Grappler as the attentive recipes run their steps."""
+    state `start`."""
     for variable, value in zip(model.variables, start, strict=True):
         variable.assign(value)
 
@@ -40,7 +39,7 @@ def training_pass(model, images, start):
             loss = tf.reduce_mean(per_example) + tf.add_n(model.losses)
         return loss, tape.gradient(loss, model.trainable_variables)
 
-    loss, gradients = with_graph_optimization(loss_and_gradients, enabled=False)()
+    loss, gradients = loss_and_gradients()
     return float(loss), [g.numpy() for g in gradients], batch_norm_statistics(model)
 
 
