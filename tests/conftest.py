@@ -1,5 +1,5 @@
 """Test session setup: two logical CPU devices stand in for two GPUs; the suite's scheduling
-over its workers is in `tests/xdist_groups.py`."""
+over its workers is in `tests/xdist_groups.py`, `--run_large` in `tests/large_tests.py`."""
 
 import os
 
@@ -8,10 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tfavi  # noqa: E402, F401, I001  (first, as users import it: tfavi.cpu_kernels)
 import tensorflow as tf  # noqa: E402
 
-from tests.xdist_groups import (  # noqa: E402, F401  (hooks)
-    pytest_collection_modifyitems,
-    pytest_xdist_make_scheduler,
-)
+pytest_plugins = ("tests.xdist_groups", "tests.large_tests")
 
 _cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(

@@ -5,7 +5,7 @@ smoke runs) form one `xdist_group` and run in one worker; all other tests are sp
 one (`--dist=loadgroup`). A test whose worker process TensorFlow kills runs once more, in the
 fresh worker that replaces it, when pytest-rerunfailures asks; xdist's own `loadgroup`
 scheduler cannot reschedule it, and another used worker may crash on it again.
-The hooks are imported by `tests/conftest.py`.
+`tests/conftest.py` loads it as a plugin.
 """
 
 import pytest

@@ -1,4 +1,4 @@
-"""Every zoo model's smoke variant, exported once per session with its Keras reference calls."""
+"""Zoo models' smoke variants, each exported once per session with its Keras reference calls."""
 
 import dataclasses
 import json
@@ -15,7 +15,6 @@ from tfavi.models import HierarchicalVAE
 from tfavi.training.run_directory import build_model
 
 CHUNK_SIZE = 3
-SERVED_MODELS = tuple(zoo.names())
 # Datasets of 0/1 pixels: binarized, or drawn from a Bernoulli each epoch.
 BINARY_DATASETS = ("binarized_mnist", "mnist", "omniglot", "omniglot_iwae")
 

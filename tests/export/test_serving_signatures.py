@@ -1,5 +1,6 @@
 """Every zoo model's SavedModel serves every signature from a process without tfavi, with the
-Keras model's outputs; bad inputs fail in the graph with a message naming the input."""
+Keras model's outputs; bad inputs fail in the graph with a message naming the input. The
+default run serves one zoo entry per code path, `--run_large` all (tests/zoo_coverage.py)."""
 
 import dataclasses
 import json
@@ -13,9 +14,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.export.conftest import SERVED_MODELS, recorded_limits
+from tests.export.conftest import recorded_limits
 from tests.harness import run_model_saving_test
-from tfavi import zoo
+from tests.zoo_coverage import selected_names, zoo_params
 from tfavi.export import ServingLimits, export_saved_model
 from tfavi.models import HierarchicalVAE
 
@@ -61,15 +62,16 @@ def _serve_in_fresh_process(exports, directory):
 
 
 @pytest.fixture(scope="session")
-def served(export_cache, tmp_path_factory):
-    """Outputs of every served zoo model's calls, from one process."""
+def served(request, export_cache, tmp_path_factory):
+    """Outputs of the calls of every zoo model served in this session, from one process."""
+    names = selected_names(request, test_zoo_model_serves_every_signature_without_tfavi)
     return _serve_in_fresh_process(
-        export_cache.exportable(SERVED_MODELS).values(), tmp_path_factory.mktemp("served")
+        export_cache.exportable(names).values(), tmp_path_factory.mktemp("served")
     )
 
 
 @pytest.mark.subprocess
-@pytest.mark.parametrize("name", SERVED_MODELS)
+@pytest.mark.parametrize("name", zoo_params())
 def test_zoo_model_serves_every_signature_without_tfavi(name, export_cache, served):
     export = export_cache.get(name)
     outputs = served[export.path]
@@ -103,7 +105,7 @@ def test_a_density_model_exports_only_its_signatures(export_cache, vae_mlp):
     assert set(_loaded(vae_mlp.path).signatures) == density | {"encode", "decode", "reconstruct"}
 
 
-@pytest.mark.parametrize("name", zoo.names())
+@pytest.mark.parametrize("name", zoo_params())
 def test_zoo_model_reloads_from_keras_format_with_identical_outputs(name, export_cache, tmp_path):
     model = export_cache.model(name)
     images = np.random.default_rng(1).uniform(size=(2, *model.image_shape)).astype(np.float32)

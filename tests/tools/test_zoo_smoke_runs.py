@@ -1,6 +1,7 @@
 """Every zoo entry's smoke variant trains with tools/train.py, evaluates with
 tools/evaluate.py and samples with tools/sample.py from its reloaded model.keras
-(`zoo_smoke_driver` runs them in two extra processes)."""
+(`zoo_smoke_driver` runs them in two extra processes). The default run takes one zoo entry per
+code path, `--run_large` all (tests/zoo_coverage.py)."""
 
 import contextlib
 import json
@@ -16,6 +17,7 @@ import tensorflow as tf
 
 from tests.fake_chardata import write_chardata
 from tests.tools import zoo_smoke_driver
+from tests.zoo_coverage import selected_names, zoo_params
 from tfavi import zoo
 from tfavi.data.omniglot_mat import OMNIGLOT_MAT_ENV
 from tfavi.models import HierarchicalVAE
@@ -41,11 +43,9 @@ def runs(request, tmp_path_factory):
     """Runs the drivers on the entries selected in this session; returns their base dir. The
     OMNIGLOT entry reads a fake `chardata.mat` of 64 train and 16 test images."""
     base = tmp_path_factory.mktemp("zoo")
-    names = [
-        item.callspec.params["name"]
-        for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec")
-    ]
+    names = selected_names(
+        request, test_smoke_variant_trains_evaluates_and_samples_through_the_tools
+    )
     rng = np.random.default_rng(0)
     chardata = base / "chardata.mat"
     write_chardata(chardata, rng.uniform(size=(64, 28, 28)), rng.uniform(size=(16, 28, 28)))
@@ -69,7 +69,7 @@ def runs(request, tmp_path_factory):
     return base
 
 
-@pytest.mark.parametrize("name", zoo.names())
+@pytest.mark.parametrize("name", zoo_params())
 def test_smoke_variant_trains_evaluates_and_samples_through_the_tools(name, runs):
     outcome_file = runs / name / "outcome.json"
     assert outcome_file.is_file(), [log.read_text()[-2000:] for log in runs.glob("driver_*.log")]

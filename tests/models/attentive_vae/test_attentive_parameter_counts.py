@@ -18,7 +18,6 @@ def test_omniglot_model_count():
     assert _num_trainable("attentive_vae_omniglot_15") == 7_875_675
 
 
-@pytest.mark.large
 @pytest.mark.parametrize(
     "name, expected", [("attentive_vae_16", 118_974_679), ("nvae_16", 79_206_420)]
 )

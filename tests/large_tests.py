@@ -1,0 +1,22 @@
+"""`--run_large`: the tests marked `large` run only when asked for; the default run leaves
+them out (deselects them), so session fixtures built for the selected tests skip their work."""
+
+import pytest
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--run_large",
+        action="store_true",
+        help="also run the tests marked large (the whole zoo end to end, full-size models)",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    if config.getoption("run_large"):
+        return
+    large = [item for item in items if item.get_closest_marker("large")]
+    if large:
+        config.hook.pytest_deselected(items=large)
+        items[:] = [item for item in items if not item.get_closest_marker("large")]
