@@ -20,8 +20,10 @@ CODE_PATHS = {
     "sere_vae_resnet": "self-reflective ResNet VAE",
     "sere_maf_cifar10": "SeRe-MAF, spline bijectors and conditional-MAF data layers",
     "attentive_vae_16": "attentive VAE, CIFAR-10, discretized-logistic-mixture head",
-    "attentive_vae_omniglot_15": "attentive VAE, Bernoulli head, OMNIGLOT's chardata.mat",
-    "attentive_vae_mnist_extgrid": "attentive VAE with graphical posteriors in every layer",
+    "attentive_vae_mnist_extgrid": (
+        "attentive VAE of the OMNIGLOT architecture, Bernoulli head, graphical posteriors in "
+        "every layer (OMNIGLOT's chardata.mat pipeline: tests/models/attentive_vae)"
+    ),
 }
 
 
