@@ -1,7 +1,8 @@
 """Which zoo entries the default test run takes end to end (export, serving, `.keras` reload,
-the tools' smoke runs): one entry per code path. The others repeat a model class, dataset and
-posterior of an entry below with another size or recipe, and carry the `large` mark: they run
-with `python -m pytest --run_large` (keras-hub's convention), as the whole zoo.
+the tools' smoke runs): one entry per code path. The others are twins of an entry below (the
+same smoke model, exported and served as that entry's, with another recipe or another dataset
+of the same pipeline) and carry the `large` mark: they run with `python -m pytest --run_large`
+(keras-hub's convention), as the whole zoo.
 """
 
 import pytest
@@ -10,6 +11,7 @@ from tfavi import zoo
 
 CODE_PATHS = {
     "vae_mlp": "Gaussian MLP VAE, diagonal posterior, static binarized MNIST",
+    "ggm_vae_diag": "the GGM family's diagonal posterior, 16 latents",
     "ggm_vae_chain": "chain (banded-Cholesky) posterior",
     "ggm_vae_grid": "grid posterior with a Gershgorin diagonal",
     "ggm_vae_extgrid": "extended-grid posterior",
@@ -20,10 +22,10 @@ CODE_PATHS = {
     "sere_vae_resnet": "self-reflective ResNet VAE",
     "sere_maf_cifar10": "SeRe-MAF, spline bijectors and conditional-MAF data layers",
     "attentive_vae_16": "attentive VAE, CIFAR-10, discretized-logistic-mixture head",
-    "attentive_vae_mnist_extgrid": (
-        "attentive VAE of the OMNIGLOT architecture, Bernoulli head, graphical posteriors in "
-        "every layer (OMNIGLOT's chardata.mat pipeline: tests/models/attentive_vae)"
-    ),
+    "nvae_16": "the NVAE baseline: no depth-wise attention",
+    "attentive_vae_omniglot_15": "attentive VAE, Bernoulli head, OMNIGLOT's chardata.mat",
+    "attentive_vae_mnist_chain": "chain posteriors in every layer of the attentive hierarchy",
+    "attentive_vae_mnist_extgrid": "extended-grid posteriors in every layer, dynamic MNIST",
 }
 
 

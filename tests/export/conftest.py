@@ -51,7 +51,7 @@ class ExportCache:
         self._exports = {}
 
     def model(self, name: str) -> keras.Model:
-        key = _smoke_model_key(name)
+        key = smoke_model_key(name)
         if key not in self._models:
             keras.utils.set_random_seed(0)
             self._models[key] = build_model(zoo.resolve_config(name, smoke=True))
@@ -63,7 +63,7 @@ class ExportCache:
         The Keras references are computed right after the export, from the noise state the
         SavedModel holds, in the order the calls are to be made on the SavedModel.
         """
-        key = _smoke_model_key(name)
+        key = smoke_model_key(name)
         if key not in self._exports:
             model = self.model(name)
             try:
@@ -87,7 +87,8 @@ class ExportCache:
         return exports
 
 
-def _smoke_model_key(name: str) -> tuple:
+def smoke_model_key(name: str) -> tuple:
+    """Equal for zoo names whose smoke variants are the same model (class and arguments)."""
     config = zoo.resolve_config(name, smoke=True)
     return config.model_class, json.dumps(config.model, sort_keys=True)
 
