@@ -16,7 +16,9 @@ def pytest_addoption(parser) -> None:
 def pytest_collection_modifyitems(config, items) -> None:
     if config.getoption("run_large"):
         return
-    large = [item for item in items if item.get_closest_marker("large")]
+    kept, large = [], []
+    for item in items:
+        (large if item.get_closest_marker("large") else kept).append(item)
     if large:
         config.hook.pytest_deselected(items=large)
-        items[:] = [item for item in items if not item.get_closest_marker("large")]
+        items[:] = kept
